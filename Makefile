@@ -1,0 +1,40 @@
+# The newcomer's commands: `make demo` (90-day backfill against the embedded simulator) and
+# `make test`. Both need only python3, pip and make: uv is installed when missing.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export UV_FROZEN := 1
+
+.PHONY: setup demo test lint format check-defs ui bench clean
+
+setup:
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv || python3 -m pip install --quiet --user --break-system-packages uv
+	@$(UV) sync --locked --quiet
+	@mkdir -p $(DAGSTER_HOME)
+	@cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+
+demo: setup
+	$(UV) run codex-assets demo
+
+test: setup
+	$(UV) run pytest
+
+lint: setup
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+format: setup
+	$(UV) run ruff check --fix .
+	$(UV) run ruff format .
+
+check-defs: setup
+	$(UV) run dg check defs
+
+ui: setup
+	$(UV) run dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+bench: setup
+	$(UV) run python benchmarks/backfill_raw.py
+
+clean:
+	rm -rf data .dagster_home

@@ -1,0 +1,152 @@
+"""Run a window of days as one Dagster run recorded in the instance, and summarise the result.
+
+This is what `codex-assets demo` and `codex-assets backfill` do. The run goes through the same
+Definitions as the UI (resources, checks, pools), so what the CLI lands is what `make ui`
+shows afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import dagster as dg
+import duckdb
+
+from codex_assets.lib.api.window import (
+    check_days_servable,
+    latest_complete_day,
+    oldest_servable_day,
+)
+from codex_assets.lib.lake import Lake
+from codex_assets.lib.settings import Settings
+
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+
+@dataclass(frozen=True)
+class Window:
+    start: date
+    end: date  # inclusive
+
+    @property
+    def days(self) -> list[date]:
+        return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
+
+
+def last_days_window(
+    days: int, settings: Settings, now: datetime | None = None, *, clip: bool = True
+) -> Window:
+    """The last `days` complete days; clipped to what the API serves, or checked when `clip=False`.
+
+    Before 12:00 UTC yesterday is not complete yet, so "the last 90 days" may be 89 servable days:
+    the demo clips, an explicit `backfill --days N` refuses rather than load less than asked.
+    """
+    now = now or datetime.now(UTC)
+    end = latest_complete_day(now)
+    start = end - timedelta(days=days - 1)
+    if not clip:
+        return checked_window(start, end, settings, now)
+    return Window(max(start, oldest_servable_day(now), settings.start_date), end)
+
+
+def checked_window(
+    start: date, end: date, settings: Settings, now: datetime | None = None
+) -> Window:
+    """`start..end` if the API can serve all of it and the partitions cover it, else a clear error."""
+    if end < start:
+        raise ValueError(f"--end {end} is before --start {start}.")
+    if start < settings.start_date:
+        raise ValueError(
+            f"{start} is before the first partition ({settings.start_date}); set CODEX_START_DATE "
+            "earlier to keep older days."
+        )
+    window = Window(start, end)
+    check_days_servable(window.days, now or datetime.now(UTC))
+    return window
+
+
+def run_window(
+    window: Window,
+    instance: dg.DagsterInstance | None = None,
+    selection: str | None = None,
+) -> dg.ExecuteInProcessResult:
+    """Materialize every asset (and its checks) for `window` in one run.
+
+    `selection` names an asset group (e.g. `ingest`) to run only that part of the graph.
+    """
+    from codex_assets.definitions import defs
+
+    definitions = defs()
+    job = definitions.resolve_implicit_global_asset_job_def()
+    keys = None
+    if selection is not None:
+        keys = list(dg.AssetSelection.groups(selection).resolve(definitions.resolve_asset_graph()))
+    return job.execute_in_process(
+        instance=instance or _instance(),
+        tags={RANGE_START_TAG: window.start.isoformat(), RANGE_END_TAG: window.end.isoformat()},
+        asset_selection=keys,
+        raise_on_error=False,
+    )
+
+
+def _instance() -> dg.DagsterInstance:
+    if not os.environ.get("DAGSTER_HOME"):
+        raise RuntimeError(
+            "DAGSTER_HOME is not set, so the run would not be recorded anywhere the UI can show "
+            "it. Run through `make demo` / `make backfill`, or export DAGSTER_HOME=$PWD/.dagster_home."
+        )
+    return dg.DagsterInstance.get()
+
+
+def summary(result: dg.ExecuteInProcessResult, window: Window, settings: Settings) -> str:
+    """A short, human summary: rows per table, days loaded, check results, where the data is."""
+    lines = [
+        f"Run {result.run_id}: {'succeeded' if result.success else 'FAILED'}",
+        f"Window: {window.start} .. {window.end} ({len(window.days)} days), source: {settings.source}",
+        "",
+        "Tables:",
+    ]
+    lake = Lake(settings.lake_root)
+    for name, rows in _table_rows(settings.duckdb_path):
+        table = name.split(".", 1)[1]
+        landed = [d for d in lake.landed_days(table) if window.start <= d <= window.end]
+        days = f"  days loaded {len(landed)}/{len(window.days)}" if lake.has_table(table) else ""
+        lines.append(f"  {name:<40} {rows:>10,} rows{days}")
+    evaluations = result.get_asset_check_evaluations()
+    if evaluations:
+        passed = sum(1 for e in evaluations if e.passed)
+        lines += ["", f"Checks: {passed}/{len(evaluations)} passed"]
+        for e in sorted(evaluations, key=lambda e: (e.passed, e.asset_key.to_user_string())):
+            status = "pass" if e.passed else f"FAIL ({e.severity.value})"
+            lines.append(f"  {status:<14} {e.asset_key.to_user_string()} {e.check_name}")
+    if not result.success:
+        lines += ["", "Failures:"]
+        for event in result.all_events:
+            if event.is_step_failure and event.step_failure_data.error:
+                lines.append(f"  {event.step_key}: {event.step_failure_data.error.message.strip()}")
+    lines += [
+        "",
+        f"DuckDB warehouse: {settings.duckdb_path}",
+        f"Lake: {settings.lake_root}",
+        "Open the UI with `make ui` (http://127.0.0.1:3000) to see the run, lineage and checks.",
+    ]
+    return "\n".join(lines)
+
+
+def _table_rows(database: str) -> list[tuple[str, int]]:
+    if not os.path.exists(database):
+        return []
+    with duckdb.connect(database, read_only=True) as conn:
+        names = [
+            f"{schema}.{name}"
+            for schema, name in conn.execute(
+                "SELECT table_schema, table_name FROM information_schema.tables "
+                "WHERE table_schema IN ('raw', 'marts', 'restricted') ORDER BY 1, 2"
+            ).fetchall()
+        ]
+        return [
+            (name, conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]) for name in names
+        ]

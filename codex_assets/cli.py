@@ -1,0 +1,66 @@
+"""`codex-assets`: run the demo, backfill a window, or serve the simulator over HTTP."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+
+from codex_assets.lib.api.errors import OutsideApiWindowError
+from codex_assets.lib.settings import Settings, SettingsError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="codex-assets", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser(
+        "demo",
+        help="backfill the last 90 days of everything as one Dagster run, then summarise",
+    )
+    backfill = commands.add_parser(
+        "backfill", help="backfill a window of days as one Dagster run, then summarise"
+    )
+    group = backfill.add_mutually_exclusive_group(required=True)
+    group.add_argument("--days", type=int, help="the last N complete days")
+    group.add_argument("--start", type=date.fromisoformat, help="first day, YYYY-MM-DD")
+    backfill.add_argument("--end", type=date.fromisoformat, help="last day (inclusive)")
+
+    simulator = commands.add_parser("simulator", help="the embedded Codex API simulator")
+    simulator_commands = simulator.add_subparsers(dest="simulator_command", required=True)
+    simulator_commands.add_parser("serve", help="serve the simulator over HTTP", add_help=False)
+
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "simulator":
+        from codex_assets.simulator.serve import main as serve
+
+        return serve(rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    try:
+        return _run(args)
+    except (SettingsError, OutsideApiWindowError, ValueError, RuntimeError) as error:
+        print(f"codex-assets: {error}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    from codex_assets.backfill import checked_window, last_days_window, run_window, summary
+
+    settings = Settings.from_env()
+    if args.command == "demo":
+        window = last_days_window(90, settings)
+    elif args.days is not None:
+        if args.days <= 0:
+            raise ValueError("--days must be above zero.")
+        window = last_days_window(args.days, settings, clip=False)
+    else:
+        window = checked_window(args.start, args.end or args.start, settings)
+    print(f"Backfilling {window.start} .. {window.end} from the {settings.source} source ...")
+    result = run_window(window)
+    print(summary(result, window, settings))
+    return 0 if result.success else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

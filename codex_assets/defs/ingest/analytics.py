@@ -1,0 +1,67 @@
+"""Raw assets for the Codex Analytics API: one per endpoint, landed per UTC day in the lake."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from codex_assets.defs.metadata import table_schema
+from codex_assets.defs.partitions import daily_partitions, partition_days
+from codex_assets.defs.resources import CodexResource
+from codex_assets.lib.ingest import land_analytics_days
+from codex_assets.lib.raw_tables import ANALYTICS_RAW_TABLES, RawTable
+from codex_assets.lib.warehouse import create_raw_views
+
+
+def build_raw_analytics_asset(table: RawTable) -> dg.AssetsDefinition:
+    """A daily-partitioned asset landing `table`'s endpoint into the lake as `raw.<table>`."""
+
+    @dg.asset(
+        key=["raw", table.name],
+        description=table.description,
+        partitions_def=daily_partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        pool="codex_api",
+        group_name="ingest",
+        kinds={"python", "parquet", "duckdb"},
+        owners=["team:data-platform"],
+        tags={"api": "codex_analytics"},
+    )
+    def raw_analytics(
+        context: dg.AssetExecutionContext, codex: CodexResource, duckdb: DuckDBResource
+    ) -> dg.MaterializeResult:
+        days = partition_days(context)
+        settings = codex.settings()
+        lake = codex.lake()
+        fingerprint = codex.fingerprint()
+        lake.check_source(fingerprint)
+        with codex.analytics_client() as client:
+            report = land_analytics_days(
+                client,
+                lake,
+                table,
+                days,
+                source=settings.source,
+                on_day=lambda day, rows: context.log.info(f"{table.name} {day}: {rows} rows"),
+            )
+        with duckdb.get_connection() as conn:
+            create_raw_views(conn, lake, table)
+            schema = table_schema(conn, f"raw.{table.name}")
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": report.rows,
+                "dagster/table_name": f"raw.{table.name}",
+                "dagster/column_schema": schema,
+                "rows_by_day": {day.isoformat(): n for day, n in report.rows_by_day.items()},
+                "days_loaded": len(report.rows_by_day),
+                "pages": report.pages,
+                "requests": report.requests,
+                "retries": report.retries,
+                "source": fingerprint["source"],
+                "workspace_id": fingerprint["workspace_id"],
+                "lake_path": dg.MetadataValue.path(str(lake.root / table.name)),
+            }
+        )
+
+    return raw_analytics
+
+
+raw_analytics_assets = [build_raw_analytics_asset(table) for table in ANALYTICS_RAW_TABLES]

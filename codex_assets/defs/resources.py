@@ -1,0 +1,49 @@
+"""The resources every asset uses: the Codex API source and the DuckDB warehouse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from codex_assets.lib.api.analytics import AnalyticsClient
+from codex_assets.lib.lake import Lake
+from codex_assets.lib.settings import Settings
+from codex_assets.lib.sources import open_analytics_client, source_fingerprint
+
+
+class CodexResource(dg.ConfigurableResource):
+    """The Codex APIs as configured by the `CODEX_*` environment.
+
+    It deliberately has no config fields: keys are read from the environment at execution
+    time and never pass through Dagster run config, so they cannot show up in the UI, run
+    records or logs. The non-secret settings are reported in each materialization's metadata.
+    """
+
+    def settings(self) -> Settings:
+        return Settings.from_env()
+
+    def lake(self) -> Lake:
+        return Lake(self.settings().lake_root)
+
+    def fingerprint(self) -> dict[str, str]:
+        return source_fingerprint(self.settings())
+
+    @contextmanager
+    def analytics_client(self) -> Iterator[AnalyticsClient]:
+        with open_analytics_client(self.settings()) as client:
+            yield client
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    settings = Settings.from_env()
+    settings.data_path.mkdir(parents=True, exist_ok=True)
+    return dg.Definitions(
+        resources={
+            "codex": CodexResource(),
+            "duckdb": DuckDBResource(database=settings.duckdb_path),
+        }
+    )

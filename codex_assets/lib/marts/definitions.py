@@ -1,0 +1,68 @@
+"""The rules the marts follow, each worded once.
+
+Column descriptions (which Dagster shows, and DuckDB stores as column comments) and
+docs/marts.md are both built from these strings, and the SQL macros in `sql/marts/_macros.sql`
+implement them, so the definition a user reads is the one the numbers follow.
+"""
+
+from __future__ import annotations
+
+from codex_assets.lib.directory import UNASSIGNED
+from codex_assets.lib.pricing import COST_RULE
+from codex_assets.lib.surfaces import REPORTED_SURFACES
+
+CREDITS_TOLERANCE = 0.01
+"""Credits are compared within a cent's worth of rounding in the reconciliation."""
+
+ACTIVE = (
+    "A user is active on a day (and surface) when threads, turns or credits are above zero there."
+)
+NEW_USER = (
+    "A user is new on a day (and surface) when their first active day there, over all loaded "
+    "history, is that day."
+)
+RATIO = "A ratio is NULL when its denominator is zero: never 0, never infinity."
+COST = COST_RULE
+TOKENS = (
+    "Token counts come from the API's text_* fields, which cover API-priced usage only: NULL "
+    "means unavailable, not zero, and a sum over only NULLs stays NULL."
+)
+SURFACE = (
+    f"One of {', '.join(REPORTED_SURFACES)}. A client_id maps to a surface through the "
+    "surfaces file (CODEX_SURFACES_CSV, default codex_assets/lib/data/surfaces.csv; the most "
+    "specific row wins, no match means other); `all` is the user's totals across every client."
+)
+TEAM = (
+    "From the directory (CODEX_DIRECTORY_CSV), matched on user_id, else on email "
+    f"(case-insensitive); users absent from it, or every user without a directory, are in "
+    f"team `{UNASSIGNED}` with a NULL cost centre."
+)
+EMAIL = "The email on the raw usage row; NULL when the API withholds it."
+WAU = "Distinct users active in the 7 days ending on the day (the day and the 6 before it)."
+MAU = "Distinct users active in the 28 days ending on the day (the day and the 27 before it)."
+WINDOW_START = "A window reaching before the first loaded day counts only the loaded days in it."
+STREAK = "A streak is a run of consecutive days on which the user is active (on any surface)."
+COHORT = (
+    "From active_days_28d: heavy at 15 or more active days, moderate at 5 to 14, light at 1 "
+    "to 4, inactive at 0."
+)
+MATCHES = (
+    f"True when threads and turns are equal and credits differ by at most {CREDITS_TOLERANCE}; "
+    "a side with no rows counts as 0, so a missing workspace row on a day with usage fails."
+)
+
+DEFINITIONS: dict[str, str] = {
+    "active": ACTIVE,
+    "new user": NEW_USER,
+    "WAU / MAU": f"{WAU} {MAU} {WINDOW_START}",
+    "streak": STREAK,
+    "cohort": COHORT,
+    "ratio": RATIO,
+    "cost": COST,
+    "tokens": TOKENS,
+    "surface": SURFACE,
+    "team": TEAM,
+    "email": EMAIL,
+    "reconciliation": MATCHES,
+}
+"""Every rule, by name, for docs/marts.md."""

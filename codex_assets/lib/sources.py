@@ -1,0 +1,86 @@
+"""Build API clients for the configured source: the embedded simulator or a real server.
+
+Both paths build the same `ApiHttpClient` and `AnalyticsClient`; only the transport differs
+(in process for the simulator, real HTTP otherwise), so the simulator exercises exactly the
+code that runs against the real API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from urllib.parse import urlparse
+
+import httpx
+
+from codex_assets.lib.api.analytics import AnalyticsClient
+from codex_assets.lib.api.http import ApiHttpClient, HttpSettings
+from codex_assets.lib.settings import SIMULATOR_BASE_URL, Settings, SettingsError
+from codex_assets.simulator.app import Simulator
+from codex_assets.simulator.config import SimulatorConfig, parse_fault
+from codex_assets.simulator.transport import SimulatorTransport
+
+ANALYTICS_KEY_VAR = "CODEX_ANALYTICS_API_KEY"
+ANALYTICS_SCOPE = "codex.enterprise.analytics.read"
+
+
+@cache
+def embedded_simulator(users: int, seed: int, faults: str = "") -> Simulator:
+    """One simulator per process and configuration, so its caches serve every asset."""
+    rules = tuple(parse_fault(spec) for spec in faults.split(";") if spec.strip())
+    return Simulator(SimulatorConfig(seed=seed, users=users, faults=rules))
+
+
+def simulator_for(settings: Settings) -> Simulator:
+    return embedded_simulator(
+        settings.simulator_users, settings.simulator_seed, settings.simulator_faults
+    )
+
+
+def source_fingerprint(settings: Settings) -> dict[str, str]:
+    """What identifies the data's origin (never a key): the lake refuses to mix origins."""
+    if settings.source == "simulator":
+        sim = simulator_for(settings)
+        return {
+            "source": "simulator",
+            "workspace_id": sim.workspace_id,
+            "simulator": f"users={settings.simulator_users} seed={settings.simulator_seed}",
+        }
+    return {
+        "source": "api",
+        "workspace_id": settings.workspace_id or "",
+        "api_host": urlparse(settings.api_base_url).netloc,
+    }
+
+
+@contextmanager
+def open_analytics_client(settings: Settings) -> Iterator[AnalyticsClient]:
+    """An `AnalyticsClient` for the configured source, closed on exit."""
+    transport: httpx.BaseTransport | None = None
+    if settings.source == "simulator":
+        sim = simulator_for(settings)
+        base_url, key, workspace_id = SIMULATOR_BASE_URL, sim.config.analytics_key, sim.workspace_id
+        transport = SimulatorTransport(sim)
+        requests_per_minute = None
+    else:
+        if not settings.analytics_api_key:
+            raise SettingsError(
+                f"{ANALYTICS_KEY_VAR} is not set. Create a workspace Admin key with the scope "
+                f"{ANALYTICS_SCOPE} and export it (or put it in .env)."
+            )
+        base_url, key = settings.api_base_url, settings.analytics_api_key
+        workspace_id = settings.workspace_id or ""
+        requests_per_minute = settings.requests_per_minute
+    http = ApiHttpClient(
+        HttpSettings(
+            base_url=base_url,
+            api_key=key,
+            key_env_var=ANALYTICS_KEY_VAR,
+            scope=ANALYTICS_SCOPE,
+            requests_per_minute=requests_per_minute,
+        ),
+        transport=transport,
+    )
+    with http:
+        yield AnalyticsClient(http, workspace_id, max_concurrency=settings.max_concurrency)

@@ -1,0 +1,12 @@
+"""SQL lives in `.sql` files beside this module; `read_sql` loads one by relative path."""
+
+from functools import cache
+from pathlib import Path
+
+SQL_DIR = Path(__file__).parent
+
+
+@cache
+def read_sql(relative_path: str) -> str:
+    """The text of `codex_assets/lib/sql/<relative_path>`, without a trailing semicolon."""
+    return (SQL_DIR / relative_path).read_text().strip().rstrip(";")

@@ -1,0 +1,29 @@
+-- Rules shared by every mart query, written once. Created as TEMP macros on the connection
+-- before each refresh (codex_assets/lib/marts/refresh.py). codex_assets/lib/pricing.py holds
+-- the same cost rules in Python, and the tests hold the two to the same answers.
+
+-- A user is active on a day (and surface) when threads, turns or credits are above zero there.
+CREATE OR REPLACE TEMP MACRO mart_is_active(threads, turns, credits) AS
+    coalesce(threads, 0) > 0 OR coalesce(turns, 0) > 0 OR coalesce(credits, 0) > 0;
+
+-- The cost of one usage row: the API's estimate, else credits x the configured price, else 0
+-- when no credits were used, else NULL. usd_per_credit is NULL when no price is configured.
+CREATE OR REPLACE TEMP MACRO mart_row_cost(estimated_cost_usd, credits, usd_per_credit) AS
+    coalesce(
+        estimated_cost_usd,
+        credits * usd_per_credit,
+        CASE WHEN credits = 0 THEN 0.0 END
+    )::DOUBLE;
+
+-- The cost of a group of rows (an aggregate): the sum, NULL when any row's cost is NULL,
+-- 0 for an empty group.
+CREATE OR REPLACE TEMP MACRO mart_total_cost(cost) AS
+    CASE WHEN bool_or(cost IS NULL) THEN NULL ELSE coalesce(sum(cost), 0.0) END::DOUBLE;
+
+-- Credits in a group whose cost is unknown (what a configured price would fill).
+CREATE OR REPLACE TEMP MACRO mart_uncosted_credits(cost, credits) AS
+    coalesce(sum(credits) FILTER (WHERE cost IS NULL), 0.0)::DOUBLE;
+
+-- A ratio is NULL when its denominator is zero or NULL: never 0, never infinity.
+CREATE OR REPLACE TEMP MACRO mart_ratio(numerator, denominator) AS
+    CASE WHEN coalesce(denominator, 0) = 0 THEN NULL ELSE numerator::DOUBLE / denominator END;

@@ -1,0 +1,16 @@
+-- marts.spend_by_team_monthly for the whole months [$start, $end] (the refresh widens the
+-- range to month bounds): one row per month and team, from the users' `all` rows in
+-- marts.usage_user_daily, so the team is the one the directory gave when that day was built.
+SELECT
+    date_trunc('month', day)::DATE AS month,
+    team,
+    sum(credits) AS credits,
+    mart_total_cost(cost_usd) AS cost_usd,
+    mart_uncosted_credits(cost_usd, credits) AS uncosted_credits,
+    count(DISTINCT user_id) FILTER (WHERE is_active) AS active_users,
+    mart_ratio(
+        mart_total_cost(cost_usd), count(DISTINCT user_id) FILTER (WHERE is_active)
+    ) AS cost_per_active_user
+FROM marts.usage_user_daily
+WHERE day BETWEEN $start AND $end AND surface = 'all'
+GROUP BY month, team

@@ -1,0 +1,21 @@
+"""Shared fixtures: every test gets its own data directory and Dagster home."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh CODEX_DATA_DIR on the embedded simulator, isolated from the user's `.env`."""
+    path = tmp_path / "data"
+    for name in ("CODEX_SOURCE", "CODEX_API_BASE_URL", "CODEX_SIMULATOR_FAULTS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CODEX_DATA_DIR", str(path))
+    monkeypatch.setenv("CODEX_SIMULATOR_USERS", "60")
+    monkeypatch.setenv("CODEX_SIMULATOR_SEED", "11")
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    (tmp_path / "dagster_home").mkdir()
+    return path

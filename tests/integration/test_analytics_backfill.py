@@ -1,0 +1,183 @@
+"""A 90-day single-run backfill through Dagster lands exactly what the API served."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+
+import dagster as dg
+import duckdb
+import orjson
+import pytest
+
+from codex_assets.backfill import last_days_window, run_window
+from codex_assets.lib.lake import Lake
+from codex_assets.lib.raw_tables import ANALYTICS_RAW_TABLES
+from codex_assets.lib.settings import Settings
+from codex_assets.lib.sources import simulator_for
+
+RAW_ASSETS = [dg.AssetKey(["raw", table.name]) for table in ANALYTICS_RAW_TABLES]
+
+
+def _landed_records(database: str, table: str) -> dict:
+    """Every landed row of `raw.<table>`, as the parsed API row, keyed by day."""
+    with duckdb.connect(database, read_only=True) as conn:
+        rows = conn.execute(f"SELECT day, record FROM raw.{table} ORDER BY day").fetchall()
+    by_day: dict = {}
+    for day, record in rows:
+        by_day.setdefault(day, []).append(orjson.loads(record))
+    return by_day
+
+
+def _sort_key(row: dict) -> str:
+    return row.get("user_id") or ""
+
+
+@pytest.fixture(scope="module")
+def backfilled(tmp_path_factory):
+    """One 90-day backfill shared by the assertions below (it is the expensive part)."""
+    root = tmp_path_factory.mktemp("backfill")
+    env = {
+        "CODEX_DATA_DIR": str(root / "data"),
+        "CODEX_SIMULATOR_USERS": "60",
+        "CODEX_SIMULATOR_SEED": "11",
+    }
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        settings = Settings.from_env()
+        window = last_days_window(90, settings)
+        result = run_window(window, instance=dg.DagsterInstance.ephemeral())
+        yield settings, window, result
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def test_backfill_is_one_successful_run_over_every_day(backfilled):
+    settings, window, result = backfilled
+    assert result.success
+    assert len(window.days) >= 89
+    for table in ANALYTICS_RAW_TABLES:
+        assert Lake(settings.lake_root).landed_days(table.name) == window.days
+    materialized = {
+        (event.asset_key, event.partition) for event in result.get_asset_materialization_events()
+    }
+    for key in RAW_ASSETS:
+        assert {(key, day.isoformat()) for day in window.days} <= materialized
+
+
+def test_raw_views_hold_exactly_what_the_simulator_served(backfilled):
+    settings, window, _ = backfilled
+    simulator = simulator_for(settings)
+    for table in ANALYTICS_RAW_TABLES:
+        landed = _landed_records(settings.duckdb_path, table.name)
+        for day in window.days:
+            served = sorted(simulator.day_rows(table.endpoint, day), key=_sort_key)
+            assert sorted(landed.get(day, []), key=_sort_key) == served, (table.name, day)
+
+
+def test_breakdown_views_unnest_every_client_and_model(backfilled):
+    settings, window, _ = backfilled
+    simulator = simulator_for(settings)
+    day = window.days[-1]
+    served = simulator.day_rows("usage", day)
+    expected_clients = sum(len(row["clients"]) for row in served)
+    expected_models = sum(len(row.get("models") or []) for row in served)
+    with duckdb.connect(settings.duckdb_path, read_only=True) as conn:
+        clients = conn.execute(
+            "SELECT count(*) FROM raw.usage_user_clients WHERE day = $d", {"d": day}
+        ).fetchone()[0]
+        models = conn.execute(
+            "SELECT count(*) FROM raw.usage_user_models WHERE day = $d", {"d": day}
+        ).fetchone()[0]
+    assert (clients, models) == (expected_clients, expected_models)
+
+
+def test_rerun_replaces_with_identical_data(backfilled):
+    settings, window, _ = backfilled
+    before = {t.name: _landed_records(settings.duckdb_path, t.name) for t in ANALYTICS_RAW_TABLES}
+    last_week = type(window)(window.days[-7], window.end)
+    assert run_window(last_week, instance=dg.DagsterInstance.ephemeral()).success
+    after = {t.name: _landed_records(settings.duckdb_path, t.name) for t in ANALYTICS_RAW_TABLES}
+    assert after == before
+
+
+def test_window_older_than_the_api_serves_is_refused_before_any_request(data_dir):
+    start = (datetime.now(UTC) - timedelta(days=120)).date()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "codex_assets.cli",
+            "backfill",
+            "--start",
+            start.isoformat(),
+            "--end",
+            (start + timedelta(days=5)).isoformat(),
+        ],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "90 days" in done.stderr
+    assert not (data_dir / "lake").exists()
+
+
+def test_a_run_killed_between_days_leaves_only_whole_partitions(data_dir):
+    env = {
+        **os.environ,
+        "CODEX_SIMULATOR_FAULTS": "slow:delay_ms=300",
+        "CODEX_API_MAX_CONCURRENCY": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "codex_assets.cli", "backfill", "--days", "30"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    lake = Lake(data_dir / "lake")
+
+    def landed() -> dict:
+        return {t: lake.landed_days(t.name) for t in ANALYTICS_RAW_TABLES}
+
+    try:
+        deadline = time.monotonic() + 120
+        while sum(map(len, landed().values())) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    partitions = landed()
+    assert 3 <= sum(map(len, partitions.values())) < 4 * 30
+    simulator = simulator_for(Settings.from_env())
+    for table, days in partitions.items():
+        for day in days:
+            with duckdb.connect() as conn:
+                records = conn.execute(
+                    "SELECT record FROM read_parquet($p)",
+                    {"p": str(lake.partition_file(table.name, day))},
+                ).fetchall()
+            served = simulator.day_rows(table.endpoint, day)
+            landed_rows = sorted((orjson.loads(r) for (r,) in records), key=_sort_key)
+            assert landed_rows == sorted(served, key=_sort_key), (table.name, day)
+    # The killed run is safe to repeat: the same window completes over what it left.
+    done = subprocess.run(
+        [sys.executable, "-m", "codex_assets.cli", "backfill", "--days", "30"],
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert all(len(days) == 30 for days in landed().values())

@@ -1,0 +1,1 @@
+"""Helpers shared by tests: the scripted fault server and a fake clock."""
