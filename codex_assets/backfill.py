@@ -72,10 +72,12 @@ def run_window(
     window: Window,
     instance: dg.DagsterInstance | None = None,
     selection: str | None = None,
+    log_level: str = "WARNING",
 ) -> dg.ExecuteInProcessResult:
     """Materialize every asset (and its checks) for `window` in one run.
 
-    `selection` names an asset group (e.g. `ingest`) to run only that part of the graph.
+    `selection` names an asset group (e.g. `ingest`) to run only that part of the graph. The
+    console shows warnings and errors only; every event is still recorded in the instance.
     """
     from codex_assets.definitions import defs
 
@@ -88,6 +90,7 @@ def run_window(
         instance=instance or _instance(),
         tags={RANGE_START_TAG: window.start.isoformat(), RANGE_END_TAG: window.end.isoformat()},
         asset_selection=keys,
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         raise_on_error=False,
     )
 

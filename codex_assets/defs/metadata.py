@@ -20,3 +20,18 @@ def table_schema(
             for name, column_type, *_ in rows
         ]
     )
+
+
+def markdown_preview(
+    conn: duckdb.DuckDBPyConnection, query: str, limit: int = 10
+) -> dg.MetadataValue:
+    """The first `limit` rows of `query` as a markdown table, for the asset page in the UI."""
+    cursor = conn.execute(f"SELECT * FROM ({query}) LIMIT {int(limit)}")
+    header = [column[0] for column in cursor.description]
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+    ]
+    for row in cursor.fetchall():
+        lines.append("| " + " | ".join("" if v is None else str(v) for v in row) + " |")
+    return dg.MetadataValue.md("\n".join(lines))

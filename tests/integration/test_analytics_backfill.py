@@ -181,3 +181,31 @@ def test_a_run_killed_between_days_leaves_only_whole_partitions(data_dir):
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert all(len(days) == 30 for days in landed().values())
+
+
+def test_every_mart_is_built_and_reconciles_on_every_day(backfilled):
+    from codex_assets.lib.marts import MARTS
+
+    settings, window, result = backfilled
+    with duckdb.connect(settings.duckdb_path, read_only=True) as conn:
+        for spec in MARTS.values():
+            (rows,) = conn.execute(f"SELECT count(*) FROM {spec.qualified_name}").fetchone()
+            assert rows > 0, spec.qualified_name
+        reconciliation = conn.execute(
+            "SELECT day, matches, threads_delta, turns_delta, credits_delta "
+            "FROM marts.usage_reconciliation_daily ORDER BY day"
+        ).fetchall()
+    assert [row[0] for row in reconciliation] == window.days
+    assert all(matches for _, matches, *_ in reconciliation), reconciliation
+    lineage = {
+        event.asset_key: event.materialization.metadata.get("dagster/column_lineage")
+        for event in result.get_asset_materialization_events()
+        if event.asset_key.path[0] == "marts"
+    }
+    assert set(lineage) == {dg.AssetKey(["marts", name]) for name in MARTS}
+    assert all(value is not None for value in lineage.values())
+    usage_lineage = lineage[dg.AssetKey(["marts", "usage_user_daily"])].column_lineage
+    assert (
+        dg.TableColumnDep(dg.AssetKey(["raw", "usage_users"]), "text_output_tokens")
+        in (usage_lineage.deps_by_column["output_tokens"])
+    )
