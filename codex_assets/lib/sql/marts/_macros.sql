@@ -18,12 +18,16 @@ CREATE OR REPLACE TEMP MACRO mart_row_cost(estimated_cost_usd, credits, usd_per_
 -- The cost of a group of rows (an aggregate): the sum, NULL when any row's cost is NULL,
 -- 0 for an empty group.
 CREATE OR REPLACE TEMP MACRO mart_total_cost(cost) AS
-    CASE WHEN bool_or(cost IS NULL) THEN NULL ELSE coalesce(sum(cost), 0.0) END::DOUBLE;
+    CASE WHEN bool_or(cost IS NULL) THEN NULL ELSE coalesce(round(sum(cost), 6), 0.0) END::DOUBLE;
 
 -- Credits in a group whose cost is unknown (what a configured price would fill).
 CREATE OR REPLACE TEMP MACRO mart_uncosted_credits(cost, credits) AS
-    coalesce(sum(credits) FILTER (WHERE cost IS NULL), 0.0)::DOUBLE;
+    coalesce(round(sum(credits) FILTER (WHERE cost IS NULL), 6), 0.0)::DOUBLE;
 
 -- A ratio is NULL when its denominator is zero or NULL: never 0, never infinity.
 CREATE OR REPLACE TEMP MACRO mart_ratio(numerator, denominator) AS
     CASE WHEN coalesce(denominator, 0) = 0 THEN NULL ELSE numerator::DOUBLE / denominator END;
+
+-- Credits summed over rows, rounded to 6 decimals: the API gives at most cents, so this only
+-- removes binary floating-point noise (1086.9000000000003) before it reaches a report.
+CREATE OR REPLACE TEMP MACRO mart_sum_credits(credits) AS round(sum(credits), 6);

@@ -28,7 +28,7 @@ daily AS (
         count(DISTINCT user_id) FILTER (WHERE is_active) AS active_users,
         sum(threads) AS threads,
         sum(turns) AS turns,
-        sum(credits) AS credits
+        mart_sum_credits(credits) AS credits
     FROM usage
     WHERE day BETWEEN $start AND $end
     GROUP BY day, surface

@@ -5,7 +5,7 @@ SELECT
     day,
     model,
     speed,
-    sum(credits) AS credits,
+    mart_sum_credits(credits) AS credits,
     mart_total_cost(cost_usd) AS cost_usd,
     mart_uncosted_credits(cost_usd, credits) AS uncosted_credits,
     count(DISTINCT user_id) FILTER (WHERE credits > 0) AS active_users,

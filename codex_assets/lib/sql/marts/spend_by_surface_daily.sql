@@ -17,7 +17,7 @@ spend AS (
     SELECT
         day,
         surface,
-        sum(credits) AS credits,
+        mart_sum_credits(credits) AS credits,
         mart_total_cost(cost_usd) AS cost_usd,
         mart_uncosted_credits(cost_usd, credits) AS uncosted_credits,
         count(DISTINCT user_id) FILTER (WHERE is_active) AS active_users,

@@ -4,7 +4,7 @@
 SELECT
     date_trunc('month', day)::DATE AS month,
     team,
-    sum(credits) AS credits,
+    mart_sum_credits(credits) AS credits,
     mart_total_cost(cost_usd) AS cost_usd,
     mart_uncosted_credits(cost_usd, credits) AS uncosted_credits,
     count(DISTINCT user_id) FILTER (WHERE is_active) AS active_users,

@@ -14,7 +14,7 @@ users AS (
         count(*) AS user_rows,
         sum(threads) AS threads,
         sum(turns) AS turns,
-        sum(credits) AS credits
+        mart_sum_credits(credits) AS credits
     FROM raw.usage_users
     WHERE day BETWEEN $start AND $end
     GROUP BY day
@@ -26,7 +26,7 @@ workspace AS (
         count(*) AS workspace_rows,
         sum(threads) AS threads,
         sum(turns) AS turns,
-        sum(credits) AS credits
+        mart_sum_credits(credits) AS credits
     FROM raw.usage_workspace
     WHERE day BETWEEN $start AND $end
     GROUP BY day

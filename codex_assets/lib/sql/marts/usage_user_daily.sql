@@ -89,7 +89,7 @@ surface_rows AS (
         ) AS client_ids,
         sum(c.threads) AS threads,
         sum(c.turns) AS turns,
-        sum(c.credits) AS credits,
+        mart_sum_credits(c.credits) AS credits,
         mart_total_cost(c.cost_usd) AS cost_usd,
         sum(c.uncached_input_tokens) AS uncached_input_tokens,
         sum(c.cached_input_tokens) AS cached_input_tokens,

@@ -29,7 +29,7 @@ recent AS (
         count(DISTINCT day) FILTER (WHERE is_active) AS active_days_28d,
         sum(threads) AS threads_28d,
         sum(turns) AS turns_28d,
-        sum(credits) AS credits_28d,
+        mart_sum_credits(credits) AS credits_28d,
         mart_total_cost(cost_usd) AS cost_usd_28d,
         arg_max(email, day) FILTER (WHERE email IS NOT NULL) AS email
     FROM marts.usage_user_daily
