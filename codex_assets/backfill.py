@@ -71,25 +71,40 @@ def checked_window(
 def run_window(
     window: Window,
     instance: dg.DagsterInstance | None = None,
-    selection: str | None = None,
+    selection: str | dg.AssetSelection | None = None,
     log_level: str = "WARNING",
 ) -> dg.ExecuteInProcessResult:
     """Materialize every asset (and its checks) for `window` in one run.
 
-    `selection` names an asset group (e.g. `ingest`) to run only that part of the graph. The
-    console shows warnings and errors only; every event is still recorded in the instance.
+    `selection` names an asset group (e.g. `ingest`), or is any `AssetSelection` (assets and/or
+    checks), to run only that part of the graph. The console shows warnings and errors only;
+    every event is still recorded in the instance.
+
+    The partition freshness checks are left out: they judge whether the day that is due now
+    has landed, which says nothing about the old days a backfill loads (and would report them
+    stale while it runs). The sensor evaluates them on its own.
     """
     from codex_assets.definitions import defs
+    from codex_assets.defs.checks.freshness import freshness_check_selection
 
     definitions = defs()
-    job = definitions.resolve_implicit_global_asset_job_def()
-    keys = None
-    if selection is not None:
-        keys = list(dg.AssetSelection.groups(selection).resolve(definitions.resolve_asset_graph()))
+    graph = definitions.resolve_asset_graph()
+    if selection is None:
+        chosen = dg.AssetSelection.all()
+    elif isinstance(selection, str):
+        chosen = dg.AssetSelection.groups(selection)
+    else:
+        chosen = selection
+    chosen = chosen - freshness_check_selection()
+    keys, checks = set(chosen.resolve(graph)), set(chosen.resolve_checks(graph))
+    if not keys and not checks:
+        raise ValueError(f"The selection {selection!r} matches no asset or check.")
+    job = definitions.resolve_implicit_global_asset_job_def().get_subset(
+        asset_selection=keys, asset_check_selection=checks
+    )
     return job.execute_in_process(
         instance=instance or _instance(),
         tags={RANGE_START_TAG: window.start.isoformat(), RANGE_END_TAG: window.end.isoformat()},
-        asset_selection=keys,
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         raise_on_error=False,
     )
@@ -122,9 +137,19 @@ def summary(result: dg.ExecuteInProcessResult, window: Window, settings: Setting
     if evaluations:
         passed = sum(1 for e in evaluations if e.passed)
         lines += ["", f"Checks: {passed}/{len(evaluations)} passed"]
-        for e in sorted(evaluations, key=lambda e: (e.passed, e.asset_key.to_user_string())):
+        order = {dg.AssetCheckSeverity.ERROR: 0, dg.AssetCheckSeverity.WARN: 1}
+        for e in sorted(
+            evaluations,
+            key=lambda e: (e.passed, order.get(e.severity, 2), e.asset_key.to_user_string()),
+        ):
             status = "pass" if e.passed else f"FAIL ({e.severity.value})"
             lines.append(f"  {status:<14} {e.asset_key.to_user_string()} {e.check_name}")
+            if not e.passed and e.description:
+                lines.append(f"  {'':<14}   {e.description}")
+    not_built = _not_built(result)
+    if not_built:
+        lines += ["", "Not built (a step before them failed, or a blocking check failed):"]
+        lines += [f"  {key.to_user_string()}" for key in not_built]
     if not result.success:
         lines += ["", "Failures:"]
         for event in result.all_events:
@@ -137,6 +162,13 @@ def summary(result: dg.ExecuteInProcessResult, window: Window, settings: Setting
         "Open the UI with `make ui` (http://127.0.0.1:3000) to see the run, lineage and checks.",
     ]
     return "\n".join(lines)
+
+
+def _not_built(result: dg.ExecuteInProcessResult) -> list[dg.AssetKey]:
+    """Assets the run selected but did not materialize (skipped behind a failure or a check)."""
+    selected = result.job_def.asset_layer.selected_asset_keys
+    built = {event.asset_key for event in result.get_asset_materialization_events()}
+    return sorted(selected - built, key=lambda key: key.to_user_string())
 
 
 def _table_rows(database: str) -> list[tuple[str, int]]:

@@ -9,9 +9,14 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from codex_assets.lib.api.analytics import AnalyticsClient
+from codex_assets.lib.api.compliance import ComplianceClient
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.settings import Settings
-from codex_assets.lib.sources import open_analytics_client, source_fingerprint
+from codex_assets.lib.sources import (
+    open_analytics_client,
+    open_compliance_client,
+    source_fingerprint,
+)
 
 
 class CodexResource(dg.ConfigurableResource):
@@ -36,6 +41,11 @@ class CodexResource(dg.ConfigurableResource):
         with open_analytics_client(self.settings()) as client:
             yield client
 
+    @contextmanager
+    def compliance_client(self) -> Iterator[ComplianceClient]:
+        with open_compliance_client(self.settings()) as client:
+            yield client
+
 
 @dg.definitions
 def resources() -> dg.Definitions:
@@ -45,5 +55,9 @@ def resources() -> dg.Definitions:
         resources={
             "codex": CodexResource(),
             "duckdb": DuckDBResource(database=settings.duckdb_path),
-        }
+        },
+        # Every run's steps in one process, one after another: the pools serialise them anyway
+        # (one API caller, one DuckDB writer), DuckDB connections in one process share the file
+        # instead of contending for its lock, and no step pays a process start (docs/operations.md).
+        executor=dg.in_process_executor,
     )

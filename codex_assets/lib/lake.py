@@ -10,8 +10,12 @@ never lost and never needs a re-fetch.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import shutil
+import threading
+import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
@@ -25,6 +29,10 @@ from codex_assets.lib.sql import read_sql
 
 DATA_FILE = "data.parquet"
 SOURCE_MARKER = "_source.json"
+# Rows of compliance logs are wide (the verbatim event plus its text columns): small row groups
+# keep the Parquet writer's buffers, and so memory, bounded whatever the day's size; zstd at
+# level 1 is as small as the default level here and a third faster to write.
+_PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE 16384"
 _PRIVATE_FILE = 0o600
 _PRIVATE_DIR = 0o700
 
@@ -111,6 +119,48 @@ class Lake:
                 temporary.unlink()
         return len(rows)
 
+    def stream_partition(
+        self,
+        table: str,
+        day: date,
+        select_sql: str,
+        *,
+        parts: Sequence[Mapping[str, Any]],
+        columns: Sequence[str],
+        metadata: Mapping[str, str | int] | None = None,
+        memory_limit: str = "512MB",
+        use_pipes: bool | None = None,
+    ) -> PartitionStream:
+        """Build partition `table`/`day` from `len(parts)` JSONL bodies, one at a time.
+
+        Use as a context manager: `write()` each body in the order of `parts`, then `commit()`;
+        leaving the block without committing (an exception) discards everything and leaves the
+        old partition, if any, untouched. See `PartitionStream`.
+        """
+        return PartitionStream(
+            self,
+            table,
+            day,
+            select_sql,
+            parts=parts,
+            columns=columns,
+            metadata=metadata,
+            memory_limit=memory_limit,
+            use_pipes=use_pipes,
+        )
+
+    def drop_partition(self, table: str, day: date) -> bool:
+        """Delete partition `table`/`day` (its file, then its directory); True if it existed.
+
+        Used by retention: the file goes first, so a reader sees the whole partition or none.
+        """
+        target = self.partition_file(table, day)
+        existed = target.exists()
+        with contextlib.suppress(FileNotFoundError):
+            target.unlink()
+        shutil.rmtree(target.parent, ignore_errors=True)
+        return existed
+
     def check_source(self, fingerprint: Mapping[str, str]) -> None:
         """Record which source fills this lake, and refuse a different one.
 
@@ -137,6 +187,208 @@ class Lake:
             for child in sorted(self.root.iterdir()):
                 if child.is_dir() and not child.name.startswith((".", "_")):
                     yield child.name
+
+
+class PartitionStream:
+    """One partition built from a known list of JSONL bodies, streamed through one DuckDB COPY.
+
+    Why: a day of compliance logs is close to a gigabyte of JSON in files of at most 15 MB.
+    The bodies are announced up front (`parts`: the per-body columns, e.g. the log file's id),
+    then written one at a time, in that order, with `write()`; `commit()` publishes the
+    partition with one rename, and leaving without a commit discards everything.
+
+    On POSIX each body goes through its own named pipe into a single `COPY ... TO` running in a
+    DuckDB thread from the start, so parsing and Parquet writing overlap with the downloads,
+    nothing of the day is held in memory or staged on disk, and there is no second pass to
+    combine parts (measured on a million-event day: combining per-batch Parquet parts cost 3
+    to 5 s, staging the JSON on disk 2.3 s). Where named pipes do not exist the bodies are
+    staged as private files and converted by the same COPY at commit (memory is still bounded
+    by one body; disk holds the day's JSON until the commit).
+
+    `select_sql` reads `read_json_objects($paths, ..., filename = true)` and joins
+    `unnest($files)` (one struct per body: `filename`, the body's path, plus its `parts`
+    columns) on `filename`; it also gets `$day` and `$loaded_at`. Row order in the partition
+    carries no meaning.
+    """
+
+    def __init__(
+        self,
+        lake: Lake,
+        table: str,
+        day: date,
+        select_sql: str,
+        *,
+        parts: Sequence[Mapping[str, Any]],
+        columns: Sequence[str],
+        metadata: Mapping[str, str | int] | None,
+        memory_limit: str,
+        use_pipes: bool | None,
+    ) -> None:
+        self.table = table
+        self.day = day
+        self.target = lake.partition_file(table, day)
+        self.columns = tuple(columns)
+        for part in parts:
+            if set(part) != set(self.columns):
+                raise ValueError(f"every part needs the columns {self.columns}, got {tuple(part)}")
+        _make_private_dirs(self.target.parent)
+        os.chmod(self.target.parent.parent, _PRIVATE_DIR)  # the table directory
+        self.staging = self.target.parent / f".staging-{uuid.uuid4().hex}"
+        self.staging.mkdir(mode=_PRIVATE_DIR)
+        self._temporary = self.target.parent / f".{DATA_FILE}.{uuid.uuid4().hex}.tmp"
+        self.pipes = (hasattr(os, "mkfifo") if use_pipes is None else use_pipes) and bool(parts)
+        self.paths = [self.staging / f"body-{i:06d}.jsonl" for i in range(max(1, len(parts)))]
+        self._parts = [dict(p) for p in parts] or [dict.fromkeys(self.columns)]
+        if not parts:  # an empty day: one empty body gives the table's columns and zero rows
+            self.paths[0].touch(mode=_PRIVATE_FILE)
+        elif self.pipes:
+            for path in self.paths:
+                os.mkfifo(path, _PRIVATE_FILE)
+        options = _PARQUET_OPTIONS
+        if metadata:
+            options += f", KV_METADATA {_kv_literal(metadata)}"
+        self._sql = f"COPY ({select_sql}) TO {_sql_string(str(self._temporary))} ({options})"
+        self._params = {
+            "paths": [str(p) for p in self.paths],
+            "files": [
+                {"filename": str(p), **part}
+                for p, part in zip(self.paths, self._parts, strict=True)
+            ],
+            "day": day.isoformat(),
+            "loaded_at": datetime.now(UTC).replace(tzinfo=None),
+        }
+        self._conn = duckdb.connect(
+            config={
+                "threads": 2,
+                "memory_limit": memory_limit,
+                "preserve_insertion_order": False,
+                "temp_directory": str(self.staging / ".spill"),
+            }
+        )
+        self._written = 0
+        self._expected = len(parts)
+        self.bytes = 0
+        self.rows = 0
+        self._done = False
+        self._error: BaseException | None = None
+        self._copy: threading.Thread | None = None
+        if self.pipes:
+            self._copy = threading.Thread(target=self._run_copy, name=f"lake-{table}", daemon=True)
+            self._copy.start()
+
+    def __enter__(self) -> PartitionStream:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if not self._done:
+            self.abort()
+
+    def write(self, body: bytes) -> None:
+        """Stream the next body (in the order of `parts`) into the partition."""
+        if self._done:
+            raise RuntimeError("the partition stream is already committed or aborted")
+        if self._written >= self._expected:
+            raise ValueError(f"all {self._expected} announced bodies were already written")
+        path = self.paths[self._written]
+        data = body if not body or body.endswith(b"\n") else body + b"\n"
+        if self.pipes:
+            fd = self._open_pipe(path)
+        else:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _PRIVATE_FILE)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        except BrokenPipeError:
+            self._raise_copy_error()
+            raise
+        finally:
+            os.close(fd)
+        self._written += 1
+        self.bytes += len(body)
+
+    def commit(self) -> int:
+        """Publish the partition (replacing any previous one); return its row count."""
+        if self._done:
+            raise RuntimeError("the partition stream is already committed or aborted")
+        if self._written != self._expected:
+            raise RuntimeError(
+                f"only {self._written} of the {self._expected} announced bodies were written; "
+                "the partition is not published"
+            )
+        try:
+            if self._copy is not None:
+                self._copy.join()
+                self._raise_copy_error()
+            else:
+                self._run_copy()
+                self._raise_copy_error()
+            found = self._conn.execute(
+                "SELECT num_rows FROM parquet_file_metadata($path)",
+                {"path": str(self._temporary)},
+            ).fetchone()
+            self.rows = int(found[0]) if found else 0
+            os.chmod(self._temporary, _PRIVATE_FILE)
+            _fsync(self._temporary)
+            os.replace(self._temporary, self.target)
+            _fsync(self.target.parent)
+        finally:
+            self._close()
+        return self.rows
+
+    def abort(self) -> None:
+        """Discard everything; the published partition (if any) is left as it was."""
+        if self._copy is not None and self._copy.is_alive():
+            with contextlib.suppress(duckdb.Error):
+                self._conn.interrupt()
+            # A DuckDB thread may be blocked opening a pipe nobody will write: give every
+            # pipe an immediate end of file until the COPY gives up.
+            while self._copy.is_alive():
+                for path in self.paths[self._written :]:
+                    with contextlib.suppress(OSError):
+                        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+                self._copy.join(timeout=0.05)
+        self._close()
+
+    def _run_copy(self) -> None:
+        try:
+            self._conn.execute(self._sql, self._params)
+        except BaseException as error:  # surfaced to the writer by _raise_copy_error
+            self._error = error
+
+    def _raise_copy_error(self) -> None:
+        if self._error is not None:
+            raise RuntimeError(
+                f"Landing {self.table} {self.day} failed in DuckDB: {self._error}"
+            ) from self._error
+
+    def _open_pipe(self, path: Path) -> int:
+        """Open `path` for writing once DuckDB opened it for reading (without blocking on a
+        COPY that has died, which would otherwise wait forever)."""
+        delay = 0.0005
+        while True:
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError as error:
+                if error.errno != errno.ENXIO:  # ENXIO: no reader yet
+                    raise
+            else:
+                os.set_blocking(fd, True)
+                return fd
+            if self._copy is None or not self._copy.is_alive():
+                self._raise_copy_error()
+                raise RuntimeError(f"DuckDB stopped reading before {path.name}")
+            time.sleep(delay)
+            delay = min(delay * 2, 0.01)
+
+    def _close(self) -> None:
+        if not self._done:
+            self._done = True
+            with contextlib.suppress(duckdb.Error):
+                self._conn.close()
+            with contextlib.suppress(FileNotFoundError):
+                self._temporary.unlink()
+            shutil.rmtree(self.staging, ignore_errors=True)
 
 
 def _describe(fingerprint: Mapping[str, str]) -> str:

@@ -43,6 +43,9 @@ class Settings:
     simulator_faults: str = ""
     requests_per_minute: float | None = 100.0
     max_concurrency: int = 4
+    compliance_retention_days: int | None = None
+    compliance_downloads_per_minute: float = 50.0
+    compliance_max_concurrency: int = 2
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -80,6 +83,14 @@ class Settings:
             simulator_faults=env.get("CODEX_SIMULATOR_FAULTS", ""),
             requests_per_minute=_positive_float(env, "CODEX_API_REQUESTS_PER_MINUTE", 100.0),
             max_concurrency=_positive_int(env, "CODEX_API_MAX_CONCURRENCY", 4),
+            compliance_retention_days=_optional_positive_int(
+                env, "CODEX_COMPLIANCE_RETENTION_DAYS"
+            ),
+            compliance_downloads_per_minute=_positive_float(
+                env, "CODEX_COMPLIANCE_DOWNLOADS_PER_MINUTE", 50.0
+            )
+            or 50.0,
+            compliance_max_concurrency=_positive_int(env, "CODEX_COMPLIANCE_MAX_CONCURRENCY", 2),
         )
         if source == "api" and not settings.workspace_id:
             raise SettingsError(
@@ -126,6 +137,13 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     if value <= 0:
         raise SettingsError(f"{name} must be above zero, got {value}.")
     return value
+
+
+def _optional_positive_int(env: Mapping[str, str], name: str) -> int | None:
+    """A whole number above zero, or None when unset (e.g. a retention that is off by default)."""
+    if env.get(name) is None:
+        return None
+    return _positive_int(env, name, 1)
 
 
 def _positive_float(

@@ -15,6 +15,12 @@ from urllib.parse import urlparse
 import httpx
 
 from codex_assets.lib.api.analytics import AnalyticsClient
+from codex_assets.lib.api.compliance import (
+    COMPLIANCE_KEY_VAR,
+    COMPLIANCE_SCOPE,
+    ComplianceClient,
+    compliance_http_settings,
+)
 from codex_assets.lib.api.http import ApiHttpClient, HttpSettings
 from codex_assets.lib.settings import SIMULATOR_BASE_URL, Settings, SettingsError
 from codex_assets.simulator.app import Simulator
@@ -84,3 +90,49 @@ def open_analytics_client(settings: Settings) -> Iterator[AnalyticsClient]:
     )
     with http:
         yield AnalyticsClient(http, workspace_id, max_concurrency=settings.max_concurrency)
+
+
+@contextmanager
+def open_compliance_client(settings: Settings) -> Iterator[ComplianceClient]:
+    """A `ComplianceClient` for the configured source's workspace, closed on exit.
+
+    In simulator mode it uses the simulator's own compliance key, in process and unpaced (as
+    the analytics client does); in api mode it needs CODEX_COMPLIANCE_API_KEY and paces the
+    download route at CODEX_COMPLIANCE_DOWNLOADS_PER_MINUTE (the documented 50 by default).
+    """
+    transport: httpx.BaseTransport | None = None
+    if settings.source == "simulator":
+        sim = simulator_for(settings)
+        base_url, key, workspace_id = (
+            SIMULATOR_BASE_URL,
+            sim.config.compliance_key,
+            sim.workspace_id,
+        )
+        transport = SimulatorTransport(sim)
+        requests_per_minute: float | None = None
+        downloads_per_minute: float | None = None
+    else:
+        if not settings.compliance_api_key:
+            raise SettingsError(
+                f"{COMPLIANCE_KEY_VAR} is not set, so the compliance logs cannot be fetched. "
+                "Create a workspace Admin key with the scope "
+                f"{COMPLIANCE_SCOPE} (Compliance logging platform > Read) and export it "
+                "(or put it in .env)."
+            )
+        base_url, key = settings.api_base_url, settings.compliance_api_key
+        workspace_id = settings.workspace_id or ""
+        requests_per_minute = settings.requests_per_minute
+        downloads_per_minute = settings.compliance_downloads_per_minute
+    http = ApiHttpClient(
+        compliance_http_settings(
+            base_url,
+            key,
+            requests_per_minute=requests_per_minute,
+            downloads_per_minute=downloads_per_minute,
+        ),
+        transport=transport,
+    )
+    with http:
+        yield ComplianceClient(
+            http, workspace_id, max_concurrency=settings.compliance_max_concurrency
+        )

@@ -26,6 +26,7 @@ from codex_assets.simulator.config import SimulatorConfig
 from codex_assets.simulator.faults import (
     FaultInjector,
     Firing,
+    corrupted,
     short_circuit,
     with_extra_fields,
 )
@@ -213,11 +214,13 @@ class Simulator:
 
     @staticmethod
     def _finish(response: SimResponse, firing: Firing | None) -> SimResponse:
-        """Apply faults that alter a normal answer (truncate, extra_fields)."""
+        """Apply faults that alter a normal answer (truncate, extra_fields, bad_checksum)."""
         if firing is None:
             return response
         if firing.rule.kind == "extra_fields":
             return with_extra_fields(response)
         if firing.rule.kind == "truncate":
             response.fault = "truncate"
+        if firing.rule.kind == "bad_checksum":
+            return corrupted(response)
         return response

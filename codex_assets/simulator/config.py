@@ -20,6 +20,8 @@ FAULT_KINDS: tuple[str, ...] = (
     "truncate",
     "malformed",
     "extra_fields",
+    "bad_checksum",
+    "expired",
 )
 """Every fault a `FaultRule` can inject (see `FaultRule`)."""
 
@@ -35,7 +37,10 @@ class FaultRule:
     kind: `rate_limit` (429 + Retry-After), `server_error` (503), `slow` (sleep `delay_ms`, then
       answer), `drop` (close the connection without a response), `truncate` (send about half
       the body), `malformed` (200 with an HTML body), `extra_fields` (unknown fields and an
-      unknown client in the rows).
+      unknown client in the rows), `bad_checksum` (a 200 whose body has one byte flipped, so
+      its size is right and its sha256 is not: a corrupted compliance download), `expired`
+      (404 "not found or expired", as for a compliance log file past retention or a signed
+      URL past its expiry).
     first: the first N matching requests misbehave (a transient fault).
     every: every Nth matching request misbehaves (requests N, 2N, ...).
       With both 0 every matching request misbehaves (a persistent fault).
@@ -80,6 +85,16 @@ class SimulatorConfig:
       (the embedded source and `simulator serve` agree without passing the id around).
     now: a UTC clock; None means real time. Tests pin it to exercise the 12-hour lag and the
       90-day lookback at fixed instants.
+    organization_id: the API Platform org (`org-...`) the compliance org route answers for;
+      None derives one from the seed.
+    compliance_events_per_day: about how many CODEX_LOG events a day should hold; None is the
+      natural rate (prompts and responses follow the users' turns, about 1.5 tool calls per
+      turn). A target adds tool calls per turn until the day reaches it (benchmarks ask for
+      1,000,000); prompts and responses always match the analytics turns.
+    compliance_cache_dir: where generated compliance files are cached (None: the system temp
+      dir); files are keyed by everything that changes their bytes, so caches never go stale.
+    compliance_file_max_bytes: the documented 15 MB cap; a 10-minute window with more is split
+      into several files (tests lower it to exercise splitting).
     """
 
     seed: int = 7
@@ -89,10 +104,20 @@ class SimulatorConfig:
     compliance_key: str = "sim-compliance-key"
     faults: tuple[FaultRule, ...] = ()
     now: Callable[[], datetime] | None = None
+    organization_id: str | None = None
+    compliance_events_per_day: int | None = None
+    compliance_cache_dir: str | None = None
+    compliance_file_max_bytes: int = 15_000_000
 
     def __post_init__(self) -> None:
         if self.users < 0:
             raise ValueError("users must be 0 or above")
+        if self.compliance_events_per_day is not None and self.compliance_events_per_day < 0:
+            raise ValueError("compliance_events_per_day must be 0 or above (or None)")
+        if self.compliance_file_max_bytes < 4096:
+            raise ValueError("compliance_file_max_bytes must be at least 4096")
+        if self.organization_id is not None and not self.organization_id.startswith("org-"):
+            raise ValueError("organization_id must look like org-...")
         if self.analytics_key == self.compliance_key:
             raise ValueError("the analytics and compliance keys must differ (scopes are per key)")
         object.__setattr__(self, "faults", tuple(self.faults))

@@ -90,7 +90,28 @@ def short_circuit(firing: Firing) -> SimResponse | None:
         return SimResponse(0, {}, b"", fault="drop")
     if rule.kind == "malformed":
         return SimResponse(200, {"content-type": "text/html; charset=utf-8"}, _HTML_PROXY_ERROR)
+    if rule.kind == "expired":
+        return error_response(
+            404,
+            "The requested log file was not found or has expired.",
+            "invalid_request_error",
+            "not_found",
+        )
     return None
+
+
+def corrupted(response: SimResponse) -> SimResponse:
+    """A `bad_checksum` fault: the same answer with one byte of the body flipped.
+
+    The size is unchanged, so only a checksum catches it (what a bit flip in storage or a
+    broken proxy looks like). Non-200 answers and empty bodies are left alone.
+    """
+    if response.status != 200 or not response.body:
+        return response
+    body = bytearray(response.body)
+    middle = len(body) // 2
+    body[middle] = body[middle] ^ 0x20 if body[middle] not in (0x0A, 0x0D) else 0x20
+    return SimResponse(response.status, dict(response.headers), bytes(body), response.fault)
 
 
 def truncated(body: bytes) -> bytes:

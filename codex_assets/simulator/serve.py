@@ -57,6 +57,18 @@ def build_parser() -> argparse.ArgumentParser:
         "endpoints=usage (repeatable)",
     )
     parser.add_argument(
+        "--compliance-events-per-day",
+        type=int,
+        metavar="N",
+        help="about N CODEX_LOG events a day (default: the natural rate of the workspace; "
+        "benchmarks use 1000000)",
+    )
+    parser.add_argument(
+        "--compliance-cache-dir",
+        metavar="DIR",
+        help="where generated compliance log files are cached (default: the system temp dir)",
+    )
+    parser.add_argument(
         "--restate",
         action="append",
         type=_restatement,
@@ -72,8 +84,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.users < 0:
         print("codex-assets simulator serve: --users must be 0 or above", file=sys.stderr)
         return 2
+    if args.compliance_events_per_day is not None and args.compliance_events_per_day < 0:
+        print(
+            "codex-assets simulator serve: --compliance-events-per-day must be 0 or above",
+            file=sys.stderr,
+        )
+        return 2
     config = SimulatorConfig(
-        seed=args.seed, users=args.users, workspace_id=args.workspace_id, faults=tuple(args.fault)
+        seed=args.seed,
+        users=args.users,
+        workspace_id=args.workspace_id,
+        faults=tuple(args.fault),
+        compliance_events_per_day=args.compliance_events_per_day,
+        compliance_cache_dir=args.compliance_cache_dir,
     )
     sim = Simulator(config)
     for day, revision in args.restate:

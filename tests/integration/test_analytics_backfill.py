@@ -202,7 +202,7 @@ def test_every_mart_is_built_and_reconciles_on_every_day(backfilled):
         for event in result.get_asset_materialization_events()
         if event.asset_key.path[0] == "marts"
     }
-    assert set(lineage) == {dg.AssetKey(["marts", name]) for name in MARTS}
+    assert set(lineage) >= {dg.AssetKey(["marts", name]) for name in MARTS}
     assert all(value is not None for value in lineage.values())
     usage_lineage = lineage[dg.AssetKey(["marts", "usage_user_daily"])].column_lineage
     assert (

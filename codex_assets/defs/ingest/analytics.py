@@ -6,8 +6,10 @@ from dagster_duckdb import DuckDBResource
 from codex_assets.defs.metadata import table_schema
 from codex_assets.defs.partitions import daily_partitions, partition_days
 from codex_assets.defs.resources import CodexResource
-from codex_assets.lib.ingest import land_analytics_days
+from codex_assets.lib.api.errors import ApiValidationError, OutsideApiWindowError
+from codex_assets.lib.ingest import land_analytics_days, unservable_message
 from codex_assets.lib.raw_tables import ANALYTICS_RAW_TABLES, RawTable
+from codex_assets.lib.restatements import create_view as create_restatements_view
 from codex_assets.lib.warehouse import create_raw_views
 
 
@@ -33,18 +35,31 @@ def build_raw_analytics_asset(table: RawTable) -> dg.AssetsDefinition:
         lake = codex.lake()
         fingerprint = codex.fingerprint()
         lake.check_source(fingerprint)
-        with codex.analytics_client() as client:
-            report = land_analytics_days(
-                client,
-                lake,
-                table,
-                days,
-                source=settings.source,
-                on_day=lambda day, rows: context.log.info(f"{table.name} {day}: {rows} rows"),
-            )
+        try:
+            with codex.analytics_client() as client:
+                report = land_analytics_days(
+                    client,
+                    lake,
+                    table,
+                    days,
+                    source=settings.source,
+                    run_id=context.run_id,
+                    on_day=lambda day, rows: context.log.info(f"{table.name} {day}: {rows} rows"),
+                )
+        except (OutsideApiWindowError, ApiValidationError) as error:
+            # Days the API no longer serves (or refuses): fail fast, never retry, keep the lake.
+            raise dg.Failure(
+                description=unservable_message(error, lake, table, days), allow_retries=False
+            ) from error
         with duckdb.get_connection() as conn:
             create_raw_views(conn, lake, table)
+            create_restatements_view(conn, lake.root)
             schema = table_schema(conn, f"raw.{table.name}")
+        if report.restated:
+            context.log.info(
+                f"{table.name}: {report.restated} values restated since the last load "
+                "(see marts.restatements)"
+            )
         return dg.MaterializeResult(
             metadata={
                 "dagster/row_count": report.rows,
@@ -55,6 +70,10 @@ def build_raw_analytics_asset(table: RawTable) -> dg.AssetsDefinition:
                 "pages": report.pages,
                 "requests": report.requests,
                 "retries": report.retries,
+                "restated_values": report.restated,
+                "restated_by_day": {
+                    day.isoformat(): n for day, n in report.restated_by_day.items()
+                },
                 "source": fingerprint["source"],
                 "workspace_id": fingerprint["workspace_id"],
                 "lake_path": dg.MetadataValue.path(str(lake.root / table.name)),

@@ -1,0 +1,218 @@
+"""Validity: no negative counts, no duplicate keys, no row outside its day, a stable schema."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from codex_assets.lib.checks.outcome import (
+    CheckOutcome,
+    backfill_commands,
+    find_offenders,
+    format_days,
+    plural,
+    window_text,
+)
+from codex_assets.lib.checks.tables import CheckedTable
+from codex_assets.lib.checks.window import LakeWindow
+
+
+def negative_counts(window: LakeWindow, table: CheckedTable) -> CheckOutcome:
+    """No count, credit, cost or token value below zero, in the totals or any breakdown entry."""
+    threshold = "0 values below zero (NULL means unavailable and is allowed)"
+    measured = _rows_measured(window, table.name)
+    if not window.has(table.name):
+        return _nothing_landed(window, table.name, threshold)
+    found = find_offenders(
+        window.conn,
+        window.query(
+            f"negative_counts/{table.negative_counts_sql}",
+            table=table.name,
+            row_label=table.row_label,
+        ),
+    )
+    if not found.total:
+        return CheckOutcome(
+            passed=True,
+            summary=f"{table.name}: no negative values in {measured['rows_checked']} rows.",
+            threshold=threshold,
+            measured=measured,
+        )
+    columns = sorted({row["column_name"] for row in found.rows})
+    return CheckOutcome(
+        passed=False,
+        summary=(
+            f"{table.name}: {plural(found.total, 'negative value')} (in {', '.join(columns)}"
+            f"{', ...' if found.total > len(found.rows) else ''}) on {plural(len(found.days), 'day')}: "
+            f"{format_days(found.days)}. The API never reports negative usage: reload the days "
+            f"({'; '.join(backfill_commands(found.days))}) and, if it persists, report it upstream."
+        ),
+        threshold=threshold,
+        measured=measured,
+        offending=found.rows,
+        offending_total=found.total,
+        offending_days=found.days,
+    )
+
+
+def duplicate_keys(window: LakeWindow, table: CheckedTable) -> CheckOutcome:
+    """No two rows share a key at the table's grain, and no key column is missing."""
+    threshold = f"0 duplicate or missing keys at the grain {table.grain_text}"
+    measured = _rows_measured(window, table.name)
+    if not window.has(table.name):
+        return _nothing_landed(window, table.name, threshold)
+    keys = ", ".join(table.key_columns)
+    null_keys = " OR ".join(f"bool_or({column} IS NULL)" for column in table.key_columns)
+    found = find_offenders(
+        window.conn,
+        window.query("duplicate_keys.sql", table=table.name, keys=keys, null_keys=null_keys),
+    )
+    if not found.total:
+        return CheckOutcome(
+            passed=True,
+            summary=(
+                f"{table.name}: every key {table.grain_text} is unique "
+                f"({measured['rows_checked']} rows)."
+            ),
+            threshold=threshold,
+            measured=measured,
+        )
+    return CheckOutcome(
+        passed=False,
+        summary=(
+            f"{table.name}: {plural(found.total, 'key')} {table.grain_text} duplicated or missing on "
+            f"{plural(len(found.days), 'day')}: {format_days(found.days)}. Every mart would count those "
+            f"rows twice (or drop them). Reload the days: {'; '.join(backfill_commands(found.days))}"
+        ),
+        threshold=threshold,
+        measured=measured,
+        offending=found.rows,
+        offending_total=found.total,
+        offending_days=found.days,
+    )
+
+
+def rows_outside_partition(window: LakeWindow, table: CheckedTable) -> CheckOutcome:
+    """Every row's `start_time` is 00:00 UTC of its partition day and `end_time` a day later."""
+    threshold = "0 rows whose start_time is not 00:00 UTC of the partition day (end_time +1 day)"
+    measured = _rows_measured(window, table.name)
+    if not window.has(table.name):
+        return _nothing_landed(window, table.name, threshold)
+    found = find_offenders(
+        window.conn,
+        window.query("rows_outside_partition.sql", table=table.name, row_label=table.row_label),
+    )
+    if not found.total:
+        return CheckOutcome(
+            passed=True,
+            summary=f"{table.name}: every row belongs to its partition's day.",
+            threshold=threshold,
+            measured=measured,
+        )
+    return CheckOutcome(
+        passed=False,
+        summary=(
+            f"{table.name}: {plural(found.total, 'row')} not describing the partition's day, in the "
+            f"partitions {format_days(found.days)}. The marts would count them on the wrong day. "
+            "The API may have answered with other buckets (weeks?) or another window; reload "
+            f"the days ({'; '.join(backfill_commands(found.days))}) and check the client's query."
+        ),
+        threshold=threshold,
+        measured=measured,
+        offending=found.rows,
+        offending_total=found.total,
+        offending_days=found.days,
+    )
+
+
+def schema_diff(
+    table: str, previous: Mapping[str, str] | None, current: Mapping[str, str] | None
+) -> CheckOutcome:
+    """Compare two column schemas (name -> type), naming added, removed and retyped columns."""
+    threshold = "the same columns with the same types as the previous materialization"
+    if current is None:
+        return CheckOutcome(
+            passed=True,
+            summary=f"{table}: not materialized yet, nothing to compare.",
+            threshold=threshold,
+        )
+    if previous is None:
+        return CheckOutcome(
+            passed=True,
+            summary=f"{table}: first materialization with a schema; {len(current)} columns.",
+            threshold=threshold,
+            measured={"columns": len(current)},
+        )
+    added = [name for name in current if name not in previous]
+    removed = [name for name in previous if name not in current]
+    retyped = [
+        {"column": name, "previous_type": previous[name], "type": current[name]}
+        for name in current
+        if name in previous and previous[name] != current[name]
+    ]
+    measured = {
+        "columns": len(current),
+        "previous_columns": len(previous),
+        "added": ", ".join(added) or "none",
+        "removed": ", ".join(removed) or "none",
+        "retyped": ", ".join(f"{r['column']} {r['previous_type']} -> {r['type']}" for r in retyped)
+        or "none",
+    }
+    if not (added or removed or retyped):
+        return CheckOutcome(
+            passed=True,
+            summary=f"{table}: schema unchanged ({len(current)} columns).",
+            threshold=threshold,
+            measured=measured,
+        )
+    parts = []
+    if added:
+        parts.append(f"added {', '.join(added)}")
+    if removed:
+        parts.append(f"removed {', '.join(removed)}")
+    if retyped:
+        parts.append(
+            "retyped "
+            + ", ".join(f"{r['column']} ({r['previous_type']} -> {r['type']})" for r in retyped)
+        )
+    offending = (
+        [{"column": name, "change": "added", "type": current[name]} for name in added]
+        + [{"column": name, "change": "removed", "type": previous[name]} for name in removed]
+        + [
+            {
+                "column": r["column"],
+                "change": f"retyped from {r['previous_type']}",
+                "type": r["type"],
+            }
+            for r in retyped
+        ]
+    )
+    return CheckOutcome(
+        passed=False,
+        summary=(
+            f"{table}: the schema changed since the previous materialization: "
+            f"{'; '.join(parts)}. Check that the marts' SQL still reads the columns it needs "
+            "(docs/raw-schema.md lists them); the verbatim API row is kept in `record`."
+        ),
+        threshold=threshold,
+        measured=measured,
+        offending=offending,
+        offending_total=len(offending),
+    )
+
+
+def _rows_measured(window: LakeWindow, table: str) -> dict[str, object]:
+    rows = 0
+    if window.has(table):
+        (rows,) = window.conn.execute(f"SELECT count(*) FROM raw.{table}").fetchone()
+    landed = window.landed.get(table, [])
+    return {"window": window_text(window.days), "days_landed": len(landed), "rows_checked": rows}
+
+
+def _nothing_landed(window: LakeWindow, table: str, threshold: str) -> CheckOutcome:
+    """Nothing to validate: passing is right (completeness checks own missing partitions)."""
+    return CheckOutcome(
+        passed=True,
+        summary=f"{table}: no landed partition in {window_text(window.days)}; nothing to validate.",
+        threshold=threshold,
+        measured=_rows_measured(window, table),
+    )

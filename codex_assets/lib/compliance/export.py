@@ -1,0 +1,94 @@
+"""The SIEM / eDiscovery export: one day of deduplicated Codex audit events, as files.
+
+`$CODEX_DATA_DIR/exports/compliance/codex_log-YYYY-MM-DD.jsonl` (and `.parquet`) hold the
+events first delivered on partition day D (each event is in exactly one day's file, so a SIEM
+can ingest every new file once without duplicates; a late event is in the file of the day it
+arrived, its `timestamp` untouched). The JSONL lines are the events exactly as delivered,
+ordered by (timestamp, event_id), one per line with `\n` endings; the Parquet file has the
+typed columns of `restricted.compliance_events` in the same order (written single-threaded so
+its bytes do not depend on scheduling). Re-running an export over the same landed data gives
+byte-identical files, written to a temporary name and renamed, owner-only (they hold text).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from codex_assets.lib.compliance.specs import EVENTS_SPEC
+from codex_assets.lib.sql import read_sql
+
+EXPORT_SUBDIR = Path("exports") / "compliance"
+FETCH_ROWS = 10_000
+
+
+def export_paths(data_dir: Path, day: date) -> tuple[Path, Path]:
+    directory = data_dir / EXPORT_SUBDIR
+    stem = f"codex_log-{day.isoformat()}"
+    return directory / f"{stem}.jsonl", directory / f"{stem}.parquet"
+
+
+@dataclass(frozen=True)
+class ExportedDay:
+    day: date
+    events: int
+    jsonl: Path
+    parquet: Path
+    jsonl_sha256: str
+
+
+def export_day(conn: duckdb.DuckDBPyConnection, data_dir: Path, day: date) -> ExportedDay:
+    """Write day `day`'s export files (replacing any previous ones)."""
+    EVENTS_SPEC.ensure(conn)
+    jsonl, parquet = export_paths(data_dir, day)
+    jsonl.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for directory in (jsonl.parent.parent, jsonl.parent):  # exports/ and exports/compliance/
+        os.chmod(directory, 0o700)
+    select = read_sql("compliance/export_day.sql")
+    params = {"day": day}
+
+    temporary = jsonl.with_name(f".{jsonl.name}.{uuid.uuid4().hex}.tmp")
+    digest = hashlib.sha256()
+    events = 0
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            cursor = conn.execute(f"SELECT record::VARCHAR FROM ({select})", params)
+            while batch := cursor.fetchmany(FETCH_ROWS):
+                chunk = b"".join(row[0].encode() + b"\n" for row in batch)
+                digest.update(chunk)
+                handle.write(chunk)
+                events += len(batch)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, jsonl)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+
+    temporary = parquet.with_name(f".{parquet.name}.{uuid.uuid4().hex}.tmp")
+    threads = conn.execute("SELECT current_setting('threads')").fetchone()[0]
+    try:
+        conn.execute("SET threads = 1")
+        conn.execute(
+            f"COPY ({select}) TO '{_quoted(temporary)}' (FORMAT parquet, COMPRESSION zstd)",
+            params,
+        )
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, parquet)
+    finally:
+        conn.execute(f"SET threads = {int(threads)}")
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+    return ExportedDay(day, events, jsonl, parquet, digest.hexdigest())
+
+
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "''")

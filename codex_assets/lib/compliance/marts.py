@@ -1,0 +1,57 @@
+"""Refresh the compliance marts: activity per day and user, and the access-token events.
+
+Both read `restricted.compliance_events` and hold no text and no emails. Activity is by the
+events' own UTC dates, so a refresh rebuilds exactly the days whose events changed
+(`EventsRefresh.event_days`: the loaded partitions' days plus the days of late events they
+delivered), each in one transaction (delete the days, insert them again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import duckdb
+
+from codex_assets.lib.compliance.specs import ACCESS_TOKENS_SPEC, ACTIVITY_SPEC, EVENTS_SPEC
+from codex_assets.lib.sql import read_sql
+
+
+def refresh_activity(conn: duckdb.DuckDBPyConnection, days: Sequence[date]) -> int:
+    """Rebuild `marts.compliance_activity_daily` for `days`; return the rows written."""
+    EVENTS_SPEC.ensure(conn)
+    ACTIVITY_SPEC.ensure(conn)
+    wanted = sorted(set(days))
+    if not wanted:
+        return 0
+    table = ACTIVITY_SPEC.qualified_name
+    params = {"days": wanted}
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.execute(f"DELETE FROM {table} WHERE day IN (SELECT unnest($days::DATE[]))", params)
+        inserted = conn.execute(
+            f"INSERT INTO {table} BY NAME {read_sql('compliance/activity_daily.sql')}", params
+        ).fetchone()
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return int(inserted[0]) if inserted else 0
+
+
+def refresh_access_token_events(conn: duckdb.DuckDBPyConnection) -> int:
+    """Rebuild `marts.access_token_events` whole (a few events a day); return its rows."""
+    EVENTS_SPEC.ensure(conn)
+    ACCESS_TOKENS_SPEC.ensure(conn)
+    table = ACCESS_TOKENS_SPEC.qualified_name
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.execute(f"DELETE FROM {table}")
+        inserted = conn.execute(
+            f"INSERT INTO {table} BY NAME {read_sql('compliance/access_token_events.sql')}"
+        ).fetchone()
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return int(inserted[0]) if inserted else 0

@@ -1,0 +1,335 @@
+"""The compliance tables: columns, types, descriptions and lineage, written once.
+
+Everything else follows from these specs: the DuckDB DDL and column comments, the
+`dagster/column_schema` and `dagster/column_lineage` metadata the assets report, and the tests
+that hold the tables to them (no text and no emails outside `restricted`). Lineage names
+upstream tables as `schema.table`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+RAW = "raw.compliance_codex_log"
+"""The raw asset's table: the lake table `compliance_codex_log` (every column; DuckDB exposes
+it as restricted.compliance_codex_log and, without restricted columns, raw.compliance_codex_log)."""
+EVENTS = "restricted.compliance_events"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    description: str
+    lineage: tuple[tuple[str, str], ...] = ()
+    nullable: bool = True
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    qualified_name: str
+    description: str
+    grain: tuple[str, ...]
+    columns: tuple[Column, ...]
+
+    @property
+    def schema(self) -> str:
+        return self.qualified_name.split(".", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.qualified_name.split(".", 1)[1]
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def descriptions(self) -> dict[str, str]:
+        return {c.name: c.description for c in self.columns}
+
+    def lineage(self) -> dict[str, list[tuple[str, str]]]:
+        return {c.name: list(c.lineage) for c in self.columns if c.lineage}
+
+    def ddl(self) -> str:
+        columns = ",\n    ".join(
+            f"{c.name} {c.type}{'' if c.nullable else ' NOT NULL'}" for c in self.columns
+        )
+        return f"CREATE TABLE IF NOT EXISTS {self.qualified_name} (\n    {columns}\n)"
+
+    def ensure(self, conn: duckdb.DuckDBPyConnection) -> None:
+        """Create the schema and table if missing, with comments on the table and columns."""
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
+        conn.execute(self.ddl())
+        existing = {
+            row[0]
+            for row in conn.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = $schema AND table_name = $name",
+                {"schema": self.schema, "name": self.name},
+            ).fetchall()
+        }
+        missing = [c for c in self.column_names if c not in existing]
+        if missing:
+            raise RuntimeError(
+                f"{self.qualified_name} exists without the columns {', '.join(missing)} (an "
+                "older version made it). It is derived data: drop it and re-materialize."
+            )
+        conn.execute(f"COMMENT ON TABLE {self.qualified_name} IS {_literal(self.description)}")
+        for column in self.columns:
+            conn.execute(
+                f"COMMENT ON COLUMN {self.qualified_name}.{column.name} IS "
+                f"{_literal(column.description)}"
+            )
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _from(table: str, *columns: str) -> tuple[tuple[str, str], ...]:
+    return tuple((table, column) for column in columns)
+
+
+def _same(table: str, name: str, type_: str, description: str) -> Column:
+    return Column(name, type_, description, _from(table, name))
+
+
+_TOKENS = (
+    ("input_tokens", "Input tokens of the response (token_usage.input_tokens, cached included)."),
+    ("cached_input_tokens", "Input tokens served from cache (token_usage.cached_input_tokens)."),
+    ("output_tokens", "Output tokens (token_usage.output_tokens, reasoning included)."),
+    (
+        "reasoning_output_tokens",
+        "Output tokens spent on reasoning (token_usage.reasoning_output_tokens).",
+    ),
+)
+
+EVENTS_SPEC = TableSpec(
+    qualified_name=EVENTS,
+    description=(
+        "Every Codex audit event (CODEX_LOG), deduplicated on event_id: the copy from its "
+        "first delivery (earliest partition day, then file end time, then file id), with the "
+        "prompt, response and tool text extracted. Restricted: holds text and emails."
+    ),
+    grain=("event_id",),
+    columns=(
+        Column(
+            "day",
+            "DATE",
+            "Partition (UTC day) whose files first delivered the event: the day its file's "
+            "end_time falls in, (D 00:00, D+1 00:00]. Not the event's own date (see timestamp).",
+            _from(RAW, "day"),
+        ),
+        _same(RAW, "event_id", "VARCHAR", "The event's id; unique in this table."),
+        _same(RAW, "timestamp", "TIMESTAMP", "When the action completed (UTC)."),
+        _same(RAW, "type", "VARCHAR", "The file's event type: CODEX_LOG."),
+        _same(RAW, "event_type", "VARCHAR", "The Codex sub-event: PROMPT_SENT, TOOL_CALL_..."),
+        _same(RAW, "client_id", "VARCHAR", "The Codex client (a CodexClient value)."),
+        _same(RAW, "workspace_id", "VARCHAR", "The ChatGPT workspace."),
+        _same(RAW, "principal_id", "VARCHAR", "The principal whose logs these are."),
+        _same(RAW, "principal_type", "VARCHAR", "CHATGPT_WORKSPACE or API_PLATFORM_ORG."),
+        _same(RAW, "actor_type", "VARCHAR", "ACCOUNT_USER, API_KEY or SYSTEM."),
+        _same(RAW, "user_id", "VARCHAR", "The acting user's compliance id (user-...)."),
+        _same(RAW, "user_email", "VARCHAR", "The acting user's email. Restricted."),
+        _same(RAW, "credential_id", "VARCHAR", "Personal access token that authenticated it."),
+        _same(RAW, "session_id", "VARCHAR", "The Codex session (thread)."),
+        _same(RAW, "turn_id", "VARCHAR", "The turn within the session."),
+        _same(RAW, "tool_call_id", "VARCHAR", "The tool call (TOOL_CALL_* events)."),
+        _same(RAW, "model", "VARCHAR", "The model."),
+        _same(RAW, "status", "VARCHAR", "Response or tool-call status."),
+        _same(RAW, "tool_name", "VARCHAR", "The tool's name (TOOL_CALL_* events)."),
+        Column(
+            "tool_type", "VARCHAR", "The tool's type (TOOL_CALL_* events).", _from(RAW, "record")
+        ),
+        Column(
+            "prompt_text",
+            "VARCHAR",
+            "The prompt as sent (PROMPT_SENT). Restricted.",
+            _from(RAW, "record"),
+        ),
+        Column(
+            "response_text",
+            "VARCHAR",
+            "The response (PROMPT_RESPONSE_RECEIVED). Restricted.",
+            _from(RAW, "record"),
+        ),
+        Column(
+            "tool_input",
+            "VARCHAR",
+            "The tool call's input (TOOL_CALL_*). Restricted.",
+            _from(RAW, "record"),
+        ),
+        *(_same(RAW, name, "BIGINT", description) for name, description in _TOKENS),
+        _same(RAW, "access_token_id", "VARCHAR", "The access token (ACCESS_TOKEN_* events)."),
+        _same(RAW, "access_token_name", "VARCHAR", "The access token's name."),
+        _same(RAW, "created_by_user_id", "VARCHAR", "Who created the access token."),
+        _same(RAW, "expires_at", "TIMESTAMP", "When the access token expires (UTC)."),
+        _same(
+            RAW,
+            "record",
+            "JSON",
+            "The event exactly as delivered (every field, unknown ones included). Restricted.",
+        ),
+        _same(RAW, "file_id", "VARCHAR", "The log file the kept copy came from."),
+        _same(RAW, "file_end_time", "TIMESTAMP", "That file's end_time (UTC)."),
+    ),
+)
+
+ACTIVITY_SPEC = TableSpec(
+    qualified_name="marts.compliance_activity_daily",
+    description=(
+        "Codex activity per UTC day and user from the audit log: sessions, prompts, "
+        "responses, tool calls and tokens. Days are the events' own dates (late events "
+        "included). No text, no emails."
+    ),
+    grain=("day", "user_id"),
+    columns=(
+        Column(
+            "day",
+            "DATE",
+            "UTC date of the events' timestamps.",
+            _from(EVENTS, "timestamp"),
+            False,
+        ),
+        Column(
+            "user_id", "VARCHAR", "The user's compliance id (user-...).", _from(EVENTS, "user_id")
+        ),
+        Column(
+            "sessions",
+            "BIGINT",
+            "Distinct sessions with a prompt, response or tool call that day.",
+            _from(EVENTS, "session_id"),
+            False,
+        ),
+        Column(
+            "prompts",
+            "BIGINT",
+            "PROMPT_SENT events.",
+            _from(EVENTS, "event_type"),
+            False,
+        ),
+        Column(
+            "responses",
+            "BIGINT",
+            "PROMPT_RESPONSE_RECEIVED events.",
+            _from(EVENTS, "event_type"),
+            False,
+        ),
+        Column(
+            "tool_calls",
+            "BIGINT",
+            "Distinct tool calls with a TOOL_CALL_* event (by tool_call_id; an event without "
+            "one counts once).",
+            _from(EVENTS, "tool_call_id", "event_type"),
+            False,
+        ),
+        *(
+            Column(
+                name,
+                "BIGINT",
+                f"Sum over the day's responses of {description[0].lower()}{description[1:]} "
+                "0 when none reported usage.",
+                _from(EVENTS, name),
+                False,
+            )
+            for name, description in _TOKENS
+        ),
+    ),
+)
+
+ACCESS_TOKENS_SPEC = TableSpec(
+    qualified_name="marts.access_token_events",
+    description=(
+        "Every ACCESS_TOKEN_CREATED and ACCESS_TOKEN_REVOKED event of the Codex audit log, "
+        "deduplicated: who created or revoked which token, and when it expires."
+    ),
+    grain=("event_id",),
+    columns=(
+        Column("event_id", "VARCHAR", "The audit event.", _from(EVENTS, "event_id"), False),
+        Column("timestamp", "TIMESTAMP", "When it happened (UTC).", _from(EVENTS, "timestamp")),
+        Column(
+            "action",
+            "VARCHAR",
+            "created or revoked.",
+            _from(EVENTS, "event_type"),
+            False,
+        ),
+        Column("access_token_id", "VARCHAR", "The token.", _from(EVENTS, "access_token_id")),
+        Column(
+            "access_token_name",
+            "VARCHAR",
+            "The token's name.",
+            _from(EVENTS, "access_token_name"),
+        ),
+        Column(
+            "created_by_user_id",
+            "VARCHAR",
+            "Who created the token (user-...).",
+            _from(EVENTS, "created_by_user_id"),
+        ),
+        Column(
+            "actor_user_id",
+            "VARCHAR",
+            "Who performed this action (user-...).",
+            _from(EVENTS, "user_id"),
+        ),
+        Column(
+            "expires_at",
+            "TIMESTAMP",
+            "When the token expires (UTC); NULL: never.",
+            _from(EVENTS, "expires_at"),
+        ),
+    ),
+)
+
+FINDINGS_SPEC = TableSpec(
+    qualified_name="restricted.secret_findings",
+    description=(
+        "Credentials and private keys found in Codex prompts, responses and tool inputs (a DLP "
+        "scan of restricted.compliance_events). The excerpt is redacted: it never holds the "
+        "secret."
+    ),
+    grain=("event_id", "field", "position"),
+    columns=(
+        Column(
+            "day",
+            "DATE",
+            "Partition that first delivered the event (as restricted.compliance_events.day).",
+            _from(EVENTS, "day"),
+            False,
+        ),
+        Column("event_id", "VARCHAR", "The event the secret is in.", _from(EVENTS, "event_id")),
+        Column(
+            "timestamp", "TIMESTAMP", "When the event happened (UTC).", _from(EVENTS, "timestamp")
+        ),
+        Column(
+            "user_id", "VARCHAR", "Who sent or received it (user-...).", _from(EVENTS, "user_id")
+        ),
+        Column(
+            "field",
+            "VARCHAR",
+            "Where it was found: prompt_text, response_text or tool_input.",
+            (),
+            False,
+        ),
+        Column("kind", "VARCHAR", "What was found (see codex_assets/lib/dlp.py).", (), False),
+        Column(
+            "position",
+            "INTEGER",
+            "Character offset of the finding in the field (to tell findings apart).",
+            (),
+            False,
+        ),
+        Column(
+            "excerpt",
+            "VARCHAR",
+            "The text around it with every secret replaced by [REDACTED:<kind>].",
+            _from(EVENTS, "prompt_text", "response_text", "tool_input"),
+            False,
+        ),
+    ),
+)
+
+ALL_SPECS = (EVENTS_SPEC, ACTIVITY_SPEC, ACCESS_TOKENS_SPEC, FINDINGS_SPEC)

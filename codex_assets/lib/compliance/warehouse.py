@@ -1,0 +1,122 @@
+"""DuckDB views over the compliance lake, and the deduplicated `restricted.compliance_events`.
+
+Views: `restricted.compliance_codex_log` is every landed line (duplicates, the verbatim event,
+emails); `raw.compliance_codex_log` is the same lines without anything restricted (no
+`record`, no `user_email`, no text), for lineage and for whoever needs counts without access
+to the restricted schema.
+
+Why `restricted.compliance_events` is a table and not a view: deduplicating on `event_id`
+needs every earlier delivery of every event. A view would re-read every partition and run the
+dedup on each query (tens of millions of lines after a month of a large workspace); the table
+keeps each event once, at its first delivery, so the marts, the DLP scan and the export read
+one day with a filter. The lake stays the lossless record of every delivery, and the table can
+be rebuilt from it at any time. It is maintained per partition range in one transaction:
+
+1. delete the range's rows;
+2. insert the first delivery of each event landed in the range that the table does not
+   already hold from an earlier partition (the dedup runs on keys only, see events_insert.sql);
+3. delete later partitions' rows for events now held from the range (a later copy loaded
+   earlier, e.g. when days are loaded out of order).
+
+So whatever order partitions are loaded in, each event is held exactly once, from the earliest
+loaded partition that delivered it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from codex_assets.lib.compliance.ingest import RAW_TABLE
+from codex_assets.lib.compliance.specs import EVENTS_SPEC
+from codex_assets.lib.lake import Lake
+from codex_assets.lib.sql import read_sql
+from codex_assets.lib.warehouse import ensure_schemas
+
+RESTRICTED_VIEW = "restricted.compliance_codex_log"
+RAW_VIEW = "raw.compliance_codex_log"
+EVENTS_TABLE = "restricted.compliance_events"
+
+
+def create_compliance_views(conn: duckdb.DuckDBPyConnection, lake: Lake) -> bool:
+    """(Re)create the two views over the compliance lake; False (and no views) when no
+    partition is landed, since DuckDB needs a file to learn the columns."""
+    ensure_schemas(conn)
+    if not lake.has_table(RAW_TABLE):
+        conn.execute(f"DROP VIEW IF EXISTS {RAW_VIEW}")
+        conn.execute(f"DROP VIEW IF EXISTS {RESTRICTED_VIEW}")
+        return False
+    glob = lake.table_glob(RAW_TABLE).replace("'", "''")
+    restricted = read_sql("compliance/view_restricted_codex_log.sql").replace("__LAKE_GLOB__", glob)
+    conn.execute(f"CREATE OR REPLACE VIEW {RESTRICTED_VIEW} AS {restricted}")
+    conn.execute(
+        f"CREATE OR REPLACE VIEW {RAW_VIEW} AS {read_sql('compliance/view_raw_codex_log.sql')}"
+    )
+    return True
+
+
+def ensure_events_table(conn: duckdb.DuckDBPyConnection) -> None:
+    ensure_schemas(conn)
+    EVENTS_SPEC.ensure(conn)
+
+
+@dataclass(frozen=True)
+class EventsRefresh:
+    """What a refresh of partitions [start, end] changed."""
+
+    start: date
+    end: date
+    rows: int
+    dropped_later: int
+    event_days: tuple[date, ...]
+    """UTC days of the timestamps of every event inserted or removed: the days whose
+    per-day marts must be rebuilt (late events make this more than [start, end])."""
+
+
+def refresh_compliance_events(
+    conn: duckdb.DuckDBPyConnection, lake: Lake, start: date, end: date
+) -> EventsRefresh:
+    """Rebuild `restricted.compliance_events` for partitions [start, end] (see module doc)."""
+    if start > end:
+        raise ValueError(f"start {start} is after end {end}")
+    has_lake = create_compliance_views(conn, lake)
+    ensure_events_table(conn)
+    params = {"start": start, "end": end}
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        touched = _event_days(conn, "day BETWEEN $start AND $end", params)
+        conn.execute(f"DELETE FROM {EVENTS_TABLE} WHERE day BETWEEN $start AND $end", params)
+        rows = 0
+        dropped = 0
+        if has_lake:
+            inserted = conn.execute(
+                f"INSERT INTO {EVENTS_TABLE} BY NAME {read_sql('compliance/events_insert.sql')}",
+                params,
+            ).fetchone()
+            rows = int(inserted[0]) if inserted else 0
+            touched |= _event_days(conn, "day BETWEEN $start AND $end", params)
+            touched |= _event_days(
+                conn,
+                f"day > $end AND event_id IN (SELECT event_id FROM {EVENTS_TABLE} "
+                "WHERE day BETWEEN $start AND $end AND event_id IS NOT NULL)",
+                params,
+            )
+            deleted = conn.execute(read_sql("compliance/events_drop_later.sql"), params).fetchone()
+            dropped = int(deleted[0]) if deleted else 0
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    days = touched | {date.fromordinal(o) for o in range(start.toordinal(), end.toordinal() + 1)}
+    return EventsRefresh(start, end, rows, dropped, tuple(sorted(days)))
+
+
+def _event_days(conn: duckdb.DuckDBPyConnection, where: str, params: dict) -> set[date]:
+    rows = conn.execute(
+        f"SELECT DISTINCT timestamp::DATE FROM {EVENTS_TABLE} "
+        f"WHERE {where} AND timestamp IS NOT NULL",
+        params,
+    ).fetchall()
+    return {row[0] for row in rows}

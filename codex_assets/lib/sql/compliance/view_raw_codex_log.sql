@@ -1,0 +1,36 @@
+-- raw.compliance_codex_log: the landed CODEX_LOG lines without anything restricted. No
+-- `record` (it holds prompt, response and tool text), no `user_email`; every copy of an event
+-- is here (dedup is restricted.compliance_events), with the file it came from.
+SELECT
+    day,
+    event_id,
+    timestamp,
+    type,
+    event_type,
+    client_id,
+    workspace_id,
+    principal_id,
+    principal_type,
+    actor_type,
+    user_id,
+    credential_id,
+    session_id,
+    turn_id,
+    tool_call_id,
+    model,
+    status,
+    tool_name,
+    input_tokens,
+    cached_input_tokens,
+    output_tokens,
+    reasoning_output_tokens,
+    access_token_id,
+    access_token_name,
+    created_by_user_id,
+    expires_at,
+    file_id,
+    file_name,
+    file_end_time,
+    file_sha256,
+    loaded_at
+FROM restricted.compliance_codex_log

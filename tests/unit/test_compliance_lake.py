@@ -1,0 +1,176 @@
+"""Streaming a partition into the lake: every line kept verbatim with its file, published whole
+or not at all, owner-only, through named pipes or staged files alike."""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import date, datetime
+
+import duckdb
+import orjson
+import pytest
+
+from codex_assets.lib.compliance.ingest import FILE_COLUMNS, RAW_TABLE
+from codex_assets.lib.lake import Lake
+from codex_assets.lib.sql import read_sql
+from tests.support.compliance import body, event, land
+
+DAY = date(2026, 5, 7)
+END = datetime(2026, 5, 7, 0, 10)
+
+
+def _rows(lake: Lake, day: date = DAY) -> list[tuple]:
+    with duckdb.connect() as conn:
+        return conn.execute(
+            "SELECT event_id, event_type, user_id, user_email, session_id, input_tokens, "
+            "cached_input_tokens, output_tokens, reasoning_output_tokens, access_token_id, "
+            "file_id, file_end_time, record FROM read_parquet($p) ORDER BY event_id",
+            {"p": str(lake.partition_file(RAW_TABLE, day))},
+        ).fetchall()
+
+
+@pytest.fixture(params=[True, False], ids=["pipes", "staged"])
+def use_pipes(request) -> bool:
+    if request.param and not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes on this platform")
+    return request.param
+
+
+def test_every_line_is_kept_verbatim_with_typed_columns(tmp_path, use_pipes):
+    lake = Lake(tmp_path / "lake")
+    prompt = event("e1", "2026-05-07T00:01:00.5Z", "PROMPT_SENT", session_id="s1", prompt_text="hi")
+    response = event(
+        "e2",
+        "2026-05-07T00:02:00Z",
+        "PROMPT_RESPONSE_RECEIVED",
+        session_id="s1",
+        response_text="hello",
+        status="completed",
+        token_usage={
+            "input_tokens": 10,
+            "output_tokens": 4,
+            "cached_input_tokens": 6,
+            "reasoning_output_tokens": 1,
+        },
+    )
+    odd = event("e3", "2026-05-07T00:03:00Z", "SITE_DEPLOYMENT_STARTED", site_url="https://x")
+    odd["sim_future_field"] = {"nested": [1, 2]}
+    spaced = b'{"event_id": "e4", "type": "CODEX_LOG", "timestamp": "2026-05-07T00:04:00Z"}\n'
+    rows = land(
+        lake,
+        DAY,
+        [("f1", END, body(prompt, response)), ("f2", END.replace(minute=20), body(odd) + spaced)],
+        use_pipes=use_pipes,
+    )
+    assert rows == 4
+    landed = {row[0]: row for row in _rows(lake)}
+    assert landed["e2"][5:9] == (10, 6, 4, 1)
+    assert landed["e1"][2:5] == ("user-A", "a@example.com", "s1")
+    assert landed["e1"][10] == "f1" and landed["e3"][10] == "f2"
+    assert landed["e3"][11] == datetime(2026, 5, 7, 0, 20)
+    assert orjson.loads(landed["e3"][12])["sim_future_field"] == {"nested": [1, 2]}
+    assert landed["e4"][12] == spaced.decode().strip()  # byte for byte, spaces and all
+    assert orjson.loads(landed["e1"][12]) == prompt
+
+
+def test_unexpected_types_never_abort_a_load(tmp_path):
+    lake = Lake(tmp_path / "lake")
+    weird = event(
+        "e1", "not a time", "PROMPT_RESPONSE_RECEIVED", token_usage={"input_tokens": "many"}
+    )
+    assert land(lake, DAY, [("f1", END, body(weird))]) == 1
+    with duckdb.connect() as conn:
+        stamp, tokens, record = conn.execute(
+            "SELECT timestamp, input_tokens, record FROM read_parquet($p)",
+            {"p": str(lake.partition_file(RAW_TABLE, DAY))},
+        ).fetchone()
+    assert stamp is None and tokens is None
+    assert orjson.loads(record)["event_details"]["token_usage"]["input_tokens"] == "many"
+
+
+def test_an_empty_day_is_an_empty_partition_with_the_columns(tmp_path):
+    lake = Lake(tmp_path / "lake")
+    assert land(lake, DAY, []) == 0
+    with duckdb.connect() as conn:
+        columns = [
+            row[0]
+            for row in conn.execute(
+                "DESCRIBE SELECT * FROM read_parquet($p)",
+                {"p": str(lake.partition_file(RAW_TABLE, DAY))},
+            ).fetchall()
+        ]
+    assert {"event_id", "record", "file_id", "file_end_time", "user_email"} <= set(columns)
+    assert lake.landed_days(RAW_TABLE) == [DAY]
+
+
+def test_a_failure_midway_publishes_nothing_and_keeps_the_old_partition(tmp_path, use_pipes):
+    lake = Lake(tmp_path / "lake")
+    land(lake, DAY, [("old", END, body(event("old", "2026-05-07T00:01:00Z", "PROMPT_SENT")))])
+    parts = [
+        {"file_id": f"f{i}", "file_name": "n", "file_end_time": END, "file_sha256": "x"}
+        for i in range(3)
+    ]
+    with (
+        pytest.raises(RuntimeError, match="download failed"),
+        lake.stream_partition(
+            RAW_TABLE,
+            DAY,
+            read_sql("compliance/raw_codex_log.sql"),
+            parts=parts,
+            columns=FILE_COLUMNS,
+            use_pipes=use_pipes,
+        ) as stream,
+    ):
+        stream.write(body(event("new", "2026-05-07T00:02:00Z", "PROMPT_SENT")))
+        raise RuntimeError("download failed")
+    assert [row[0] for row in _rows(lake)] == ["old"]
+    leftovers = [p.name for p in lake.partition_file(RAW_TABLE, DAY).parent.iterdir()]
+    assert leftovers == ["data.parquet"]
+
+
+def test_commit_refuses_a_partial_day(tmp_path):
+    lake = Lake(tmp_path / "lake")
+    parts = [
+        {"file_id": f"f{i}", "file_name": "n", "file_end_time": END, "file_sha256": "x"}
+        for i in range(2)
+    ]
+    with lake.stream_partition(
+        RAW_TABLE, DAY, read_sql("compliance/raw_codex_log.sql"), parts=parts, columns=FILE_COLUMNS
+    ) as stream:
+        stream.write(body(event("a", "2026-05-07T00:02:00Z", "PROMPT_SENT")))
+        with pytest.raises(RuntimeError, match="only 1 of the 2"):
+            stream.commit()
+    assert not lake.partition_file(RAW_TABLE, DAY).exists()
+
+
+def test_a_malformed_line_fails_the_day_loudly(tmp_path, use_pipes):
+    lake = Lake(tmp_path / "lake")
+    with pytest.raises(RuntimeError, match="failed in DuckDB"):
+        land(lake, DAY, [("f1", END, b'{"event_id": "a"\n')], use_pipes=use_pipes)
+    assert not lake.partition_file(RAW_TABLE, DAY).exists()
+
+
+def test_partition_files_and_directories_are_owner_only(tmp_path):
+    lake = Lake(tmp_path / "lake")
+    land(lake, DAY, [("f1", END, body(event("a", "2026-05-07T00:02:00Z", "PROMPT_SENT")))])
+    target = lake.partition_file(RAW_TABLE, DAY)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(target.parent.parent.stat().st_mode) == 0o700
+
+
+def test_drop_partition(tmp_path):
+    lake = Lake(tmp_path / "lake")
+    land(lake, DAY, [])
+    assert lake.drop_partition(RAW_TABLE, DAY) is True
+    assert lake.landed_days(RAW_TABLE) == []
+    assert lake.drop_partition(RAW_TABLE, DAY) is False
+
+
+def test_parts_must_name_the_columns(tmp_path):
+    lake = Lake(tmp_path / "lake")
+    with pytest.raises(ValueError, match="columns"):
+        lake.stream_partition(
+            RAW_TABLE, DAY, "SELECT 1", parts=[{"file_id": "x"}], columns=FILE_COLUMNS
+        )

@@ -1,0 +1,328 @@
+"""From landed partitions to the restricted events, the marts, the DLP findings, the export and
+retention, on small handcrafted logs whose right answers are known."""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import UTC, date, datetime, timedelta
+
+import duckdb
+import orjson
+import pytest
+
+from codex_assets.lib import dlp
+from codex_assets.lib.compliance.export import export_day, export_paths
+from codex_assets.lib.compliance.findings import refresh_findings
+from codex_assets.lib.compliance.ingest import RAW_TABLE
+from codex_assets.lib.compliance.marts import refresh_access_token_events, refresh_activity
+from codex_assets.lib.compliance.privacy import make_private
+from codex_assets.lib.compliance.retention import purge_compliance, retention_cutoff
+from codex_assets.lib.compliance.specs import (
+    ACCESS_TOKENS_SPEC,
+    ACTIVITY_SPEC,
+    EVENTS_SPEC,
+    FINDINGS_SPEC,
+)
+from codex_assets.lib.compliance.warehouse import (
+    RAW_VIEW,
+    create_compliance_views,
+    refresh_compliance_events,
+)
+from codex_assets.lib.lake import Lake
+from tests.support.compliance import body, event, land
+
+D1, D2, D3 = date(2026, 5, 6), date(2026, 5, 7), date(2026, 5, 8)
+SECRET = "ghp_" + "FAKEa1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6"
+USAGE = {
+    "input_tokens": 100,
+    "output_tokens": 20,
+    "cached_input_tokens": 60,
+    "reasoning_output_tokens": 5,
+}
+
+
+def _at(day: date, hh: int, mm: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hh, mm)
+
+
+def _ts(day: date, hh: int, mm: int = 0, ss: int = 0) -> str:
+    return f"{day}T{hh:02d}:{mm:02d}:{ss:02d}.000000Z"
+
+
+def turn(
+    n: int, day: date, hh: int, *, user: str = "user-A", session: str = "s1", prompt: str = "fix it"
+):
+    return [
+        event(f"p{n}", _ts(day, hh, 1), "PROMPT_SENT", user=user, session_id=session, prompt_text=prompt, turn_id=f"t{n}", model="gpt-5.5"),
+        event(f"c{n}", _ts(day, hh, 2), "TOOL_CALL_SUGGESTED", user=user, session_id=session, tool_name="shell", tool_type="local_shell", tool_input="ls", tool_call_id=f"call{n}"),
+        event(f"d{n}", _ts(day, hh, 3), "TOOL_CALL_COMPLETED", user=user, session_id=session, tool_name="shell", tool_type="local_shell", tool_input="ls", tool_call_id=f"call{n}"),
+        event(f"r{n}", _ts(day, hh, 4), "PROMPT_RESPONSE_RECEIVED", user=user, session_id=session, response_text="done", status="completed", token_usage=USAGE, model="gpt-5.5"),
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def world(tmp_path):
+    """Three partitions with duplicates across days, a late event and a secret."""
+    (tmp_path / "data").mkdir()
+    lake = Lake(tmp_path / "data" / "lake")
+    conn = duckdb.connect(str(tmp_path / "data" / "codex.duckdb"))
+    t1 = turn(1, D1, 9)
+    t2 = turn(2, D1, 23, session="s2", prompt=f"use {SECRET} for the deploy")
+    t3 = turn(3, D2, 10, user="user-B", session="s3")
+    late = event("late", _ts(D1, 23, 58), "PROMPT_SENT", session_id="s2", prompt_text="one more")
+    token = event(
+        "tok1",
+        _ts(D2, 11),
+        "ACCESS_TOKEN_CREATED",
+        user="user-B",
+        access_token_id="cat_1",
+        access_token_name="ci",
+        created_by_user_id="user-B",
+        expires_at="2026-06-07T11:00:00Z",
+    )
+    revoke = event(
+        "tok2",
+        _ts(D3, 8),
+        "ACCESS_TOKEN_REVOKED",
+        user="user-A",
+        access_token_id="cat_1",
+        access_token_name="ci",
+        created_by_user_id="user-B",
+        expires_at=None,
+    )
+    files = {
+        D1: [("f1", _at(D1, 10), body(*t1)), ("f2", _at(D2, 0), body(*t2))],
+        # D2: the late event of D1, a duplicate of r2 (delivered again), D2's own turn
+        D2: [("f3", _at(D2, 0, 10), body(late, t2[3])), ("f4", _at(D2, 11), body(*t3, token))],
+        # D3: a duplicate of an event of D2, the revocation
+        D3: [("f5", _at(D3, 9), body(t3[0], revoke))],
+    }
+    return lake, conn, files, tmp_path / "data"
+
+
+def _land_all(lake, files, days=(D1, D2, D3)):
+    for day in days:
+        land(lake, day, files[day])
+
+
+def _events(conn) -> dict[str, tuple]:
+    return {
+        row[0]: row[1:]
+        for row in conn.execute(
+            f"SELECT event_id, day, file_id FROM {EVENTS_SPEC.qualified_name}"
+        ).fetchall()
+    }
+
+
+def test_every_event_is_held_once_at_its_first_delivery(world):
+    lake, conn, files, _ = world
+    _land_all(lake, files)
+    refresh = refresh_compliance_events(conn, lake, D1, D3)
+    held = _events(conn)
+    assert len(held) == 15 == refresh.rows
+    assert held["r2"] == (D1, "f2") and held["p3"] == (D2, "f4") and held["late"] == (D2, "f3")
+    raw = conn.execute(f"SELECT count(*) FROM {RAW_VIEW}").fetchone()[0]
+    assert raw == 17  # two duplicates delivered
+    assert D1 in refresh.event_days and set(refresh.event_days) == {D1, D2, D3}
+
+
+def test_out_of_order_loads_and_reruns_converge(world):
+    lake, conn, files, _ = world
+    _land_all(lake, files)
+    refresh_compliance_events(conn, lake, D3, D3)
+    refresh_compliance_events(conn, lake, D2, D2)
+    assert _events(conn)["p3"] == (D2, "f4")  # the D3 copy was dropped when D2 arrived
+    refresh_compliance_events(conn, lake, D1, D1)
+    once = _events(conn)
+    refresh_compliance_events(conn, lake, D1, D3)
+    refresh_compliance_events(conn, lake, D2, D2)
+    assert _events(conn) == once
+    assert len(once) == 15
+
+
+def test_text_is_extracted_in_restricted_only(world):
+    lake, conn, files, _ = world
+    _land_all(lake, files)
+    refresh_compliance_events(conn, lake, D1, D3)
+    prompt, email, tool_input = conn.execute(
+        f"SELECT prompt_text, user_email, tool_input FROM {EVENTS_SPEC.qualified_name} WHERE event_id = 'p2'"
+    ).fetchone()
+    assert SECRET in prompt and email == "a@example.com" and tool_input is None
+    raw_columns = {row[0] for row in conn.execute(f"DESCRIBE {RAW_VIEW}").fetchall()}
+    assert not raw_columns & {"record", "user_email", "prompt_text", "response_text", "tool_input"}
+
+
+def test_activity_mart(world):
+    lake, conn, files, _ = world
+    _land_all(lake, files)
+    refresh = refresh_compliance_events(conn, lake, D1, D3)
+    refresh_activity(conn, refresh.event_days)
+    rows = conn.execute(
+        "SELECT day, user_id, sessions, prompts, responses, tool_calls, input_tokens, "
+        "cached_input_tokens, output_tokens, reasoning_output_tokens "
+        f"FROM {ACTIVITY_SPEC.qualified_name} ORDER BY day, user_id"
+    ).fetchall()
+    assert rows == [
+        (D1, "user-A", 2, 3, 2, 2, 200, 120, 40, 10),  # the late prompt counts on its own day
+        (D2, "user-B", 1, 1, 1, 1, 100, 60, 20, 5),
+    ]
+
+
+def test_a_late_event_rebuilds_its_own_day(world):
+    lake, conn, files, _ = world
+    land(lake, D1, files[D1])
+    refresh_activity(conn, refresh_compliance_events(conn, lake, D1, D1).event_days)
+    before = conn.execute(
+        f"SELECT prompts FROM {ACTIVITY_SPEC.qualified_name} WHERE day = $d", {"d": D1}
+    ).fetchone()
+    land(lake, D2, files[D2])
+    refresh = refresh_compliance_events(conn, lake, D2, D2)
+    assert D1 in refresh.event_days
+    refresh_activity(conn, refresh.event_days)
+    after = conn.execute(
+        f"SELECT prompts FROM {ACTIVITY_SPEC.qualified_name} WHERE day = $d", {"d": D1}
+    ).fetchone()
+    assert (before[0], after[0]) == (2, 3)
+
+
+def test_access_token_events_mart(world):
+    lake, conn, files, _ = world
+    _land_all(lake, files)
+    refresh_compliance_events(conn, lake, D1, D3)
+    assert refresh_access_token_events(conn) == 2
+    rows = conn.execute(
+        f"SELECT event_id, action, access_token_id, access_token_name, created_by_user_id, "
+        f"actor_user_id, expires_at FROM {ACCESS_TOKENS_SPEC.qualified_name} ORDER BY timestamp"
+    ).fetchall()
+    assert rows == [
+        ("tok1", "created", "cat_1", "ci", "user-B", "user-B", datetime(2026, 6, 7, 11, 0)),
+        ("tok2", "revoked", "cat_1", "ci", "user-B", "user-A", None),
+    ]
+
+
+def test_marts_hold_no_text_and_no_emails(world):
+    lake, conn, files, _ = world
+    _land_all(lake, files)
+    refresh = refresh_compliance_events(conn, lake, D1, D3)
+    refresh_activity(conn, refresh.event_days)
+    refresh_access_token_events(conn)
+    for spec in (ACTIVITY_SPEC, ACCESS_TOKENS_SPEC):
+        columns = {row[0] for row in conn.execute(f"DESCRIBE {spec.qualified_name}").fetchall()}
+        assert columns == set(spec.column_names)
+        assert not columns & {"prompt_text", "response_text", "tool_input", "user_email", "record"}
+        for row in conn.execute(f"SELECT * FROM {spec.qualified_name}").fetchall():
+            text = " ".join(map(str, row))
+            assert "@" not in text and "fix it" not in text and SECRET not in text
+
+
+def test_secret_findings_locate_without_holding_the_secret(world):
+    lake, conn, files, _ = world
+    _land_all(lake, files)
+    refresh_compliance_events(conn, lake, D1, D3)
+    assert refresh_findings(conn, D1, D3) == 1
+    (row,) = conn.execute(
+        f"SELECT event_id, timestamp, user_id, field, kind, excerpt, day FROM {FINDINGS_SPEC.qualified_name}"
+    ).fetchall()
+    assert row[:5] == ("p2", datetime(2026, 5, 6, 23, 1), "user-A", "prompt_text", "github_token")
+    assert SECRET not in row[5] and "[REDACTED:github_token]" in row[5] and row[6] == D1
+    assert dlp.scan(row[5]) == []
+    assert refresh_findings(conn, D1, D3) == 1  # a rescan replaces, never duplicates
+    assert conn.execute(f"SELECT count(*) FROM {FINDINGS_SPEC.qualified_name}").fetchone()[0] == 1
+
+
+def test_export_is_byte_stable_and_holds_each_event_once(world):
+    lake, conn, files, data_dir = world
+    _land_all(lake, files)
+    refresh_compliance_events(conn, lake, D1, D3)
+    first = {day: export_day(conn, data_dir, day) for day in (D1, D2, D3)}
+    snapshot = {p: p.read_bytes() for e in first.values() for p in (e.jsonl, e.parquet)}
+    # Rebuild everything from the lake and export again: the same bytes.
+    conn.execute(f"DROP TABLE {EVENTS_SPEC.qualified_name}")
+    refresh_compliance_events(conn, lake, D1, D3)
+    second = {day: export_day(conn, data_dir, day) for day in (D1, D2, D3)}
+    assert {p: p.read_bytes() for e in second.values() for p in (e.jsonl, e.parquet)} == snapshot
+    lines = [line for e in first.values() for line in e.jsonl.read_bytes().splitlines()]
+    ids = [orjson.loads(line)["event_id"] for line in lines]
+    assert len(ids) == len(set(ids)) == 15
+    jsonl, parquet = export_paths(data_dir, D1)
+    assert jsonl.name == "codex_log-2026-05-06.jsonl" and parquet.suffix == ".parquet"
+    day1 = [orjson.loads(line) for line in jsonl.read_bytes().splitlines()]
+    assert [e["timestamp"] for e in day1] == sorted(e["timestamp"] for e in day1)
+    assert lines[0] == body(turn(1, D1, 9)[0]).strip()  # verbatim, earliest first
+    assert stat.S_IMODE(jsonl.stat().st_mode) == 0o600
+    assert stat.S_IMODE(jsonl.parent.stat().st_mode) == 0o700
+    with duckdb.connect() as reader:
+        count = reader.execute(f"SELECT count(*) FROM '{parquet}'").fetchone()[0]
+    assert count == len(day1)
+
+
+def test_retention_purges_only_older_compliance_data(world):
+    lake, conn, files, data_dir = world
+    _land_all(lake, files)
+    analytics = lake.root / "usage_users" / f"day={D1}" / "data.parquet"
+    analytics.parent.mkdir(parents=True)
+    analytics.write_bytes(b"analytics")
+    refresh = refresh_compliance_events(conn, lake, D1, D3)
+    refresh_activity(conn, refresh.event_days)
+    refresh_access_token_events(conn)
+    refresh_findings(conn, D1, D3)
+    for day in (D1, D2, D3):
+        export_day(conn, data_dir, day)
+
+    now = datetime(2026, 5, 8, 12, tzinfo=UTC)
+    assert purge_compliance(lake, conn, data_dir, None, now).partitions == ()
+    assert lake.landed_days(RAW_TABLE) == [D1, D2, D3]
+
+    purge = purge_compliance(lake, conn, data_dir, 1, now)  # keep from 2026-05-07
+    assert purge.cutoff == D2 and purge.partitions == (D1,)
+    assert lake.landed_days(RAW_TABLE) == [D2, D3]
+    assert analytics.read_bytes() == b"analytics"
+    assert conn.execute(f"SELECT min(day) FROM {EVENTS_SPEC.qualified_name}").fetchone()[0] == D2
+    assert conn.execute(f"SELECT count(*) FROM {FINDINGS_SPEC.qualified_name}").fetchone()[0] == 0
+    assert conn.execute(f"SELECT min(day) FROM {ACTIVITY_SPEC.qualified_name}").fetchone()[0] == D2
+    assert (
+        conn.execute(f"SELECT count(*) FROM {ACCESS_TOKENS_SPEC.qualified_name}").fetchone()[0] == 2
+    )
+    assert not export_paths(data_dir, D1)[0].exists() and export_paths(data_dir, D2)[0].exists()
+    assert create_compliance_views(conn, lake)
+    assert purge_compliance(lake, conn, data_dir, 1, now).partitions == ()
+
+
+def test_retention_cutoff():
+    now = datetime(2026, 5, 10, 1, tzinfo=UTC)
+    assert retention_cutoff(None, now) is None
+    assert retention_cutoff(30, now) == date(2026, 4, 10)
+    with pytest.raises(ValueError):
+        retention_cutoff(0, now)
+
+
+def test_make_private(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    database = data / "codex.duckdb"
+    duckdb.connect(str(database)).close()
+    os.chmod(database, 0o644)
+    make_private(data, database)
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    make_private(data, "md:my_db")  # MotherDuck: nothing local to change
+
+
+def test_the_specs_lineage_names_real_columns():
+    known = {
+        "raw.compliance_codex_log": None,  # the lake table: checked by the integration test
+        EVENTS_SPEC.qualified_name: set(EVENTS_SPEC.column_names),
+    }
+    for spec in (EVENTS_SPEC, ACTIVITY_SPEC, ACCESS_TOKENS_SPEC, FINDINGS_SPEC):
+        for column in spec.columns:
+            for table, source in column.lineage:
+                assert table in known, (spec.qualified_name, column.name)
+                if known[table] is not None:
+                    assert source in known[table], (spec.qualified_name, column.name, source)
+
+
+def test_export_of_an_empty_day(world):
+    _, conn, _, data_dir = world
+    exported = export_day(conn, data_dir, D1 - timedelta(days=5))
+    assert exported.events == 0 and exported.jsonl.read_bytes() == b""

@@ -1,0 +1,88 @@
+"""The daily schedule: 12:30 UTC, yesterday plus the two days before it, as one run."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import dagster as dg
+import pytest
+
+from codex_assets.definitions import defs
+from codex_assets.defs.automation import (
+    RANGE_END_TAG,
+    RANGE_START_TAG,
+    daily_refresh_job,
+    daily_refresh_schedule,
+    scheduled_range,
+)
+from codex_assets.defs.partitions import daily_partitions
+
+
+def _tick(when: datetime) -> list[dg.RunRequest]:
+    context = dg.build_schedule_context(scheduled_execution_time=when)
+    return list(daily_refresh_schedule.evaluate_tick(context).run_requests or [])
+
+
+def test_schedule_runs_daily_at_1230_utc_and_is_on_by_default():
+    assert daily_refresh_schedule.cron_schedule == "30 12 * * *"
+    assert daily_refresh_schedule.execution_timezone == "UTC"
+    assert daily_refresh_schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    assert daily_refresh_schedule.job_name == "daily_refresh"
+
+
+def test_tick_requests_yesterday_and_the_two_days_before_as_one_range_run():
+    (request,) = _tick(datetime(2026, 11, 21, 12, 30, tzinfo=UTC))
+    assert request.tags[RANGE_START_TAG] == "2026-11-18"
+    assert request.tags[RANGE_END_TAG] == "2026-11-20"
+    assert request.partition_key is None  # a range, not three runs
+    assert request.run_key == "daily-2026-11-20"
+    keys = daily_partitions.get_partition_keys_in_range(
+        dg.PartitionKeyRange(request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG])
+    )
+    assert keys == ["2026-11-18", "2026-11-19", "2026-11-20"]
+
+
+def test_tick_uses_utc_whatever_the_timezone_of_the_tick():
+    from zoneinfo import ZoneInfo
+
+    # 12:30 UTC is 04:30 in Los Angeles on the same day.
+    when = datetime(2026, 11, 21, 4, 30, tzinfo=ZoneInfo("America/Los_Angeles"))
+    (request,) = _tick(when)
+    assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == (
+        "2026-11-18",
+        "2026-11-20",
+    )
+
+
+def test_range_is_clipped_to_the_first_partition():
+    first = daily_partitions.start.date()
+
+    def at(day):
+        return datetime(day.year, day.month, day.day, 12, 30, tzinfo=UTC)
+
+    assert scheduled_range(at(first + timedelta(days=2))) == (first, first + timedelta(days=1))
+    assert scheduled_range(at(first)) is None
+    result = daily_refresh_schedule.evaluate_tick(
+        dg.build_schedule_context(scheduled_execution_time=at(first))
+    )
+    assert not result.run_requests and result.skip_message
+
+
+def test_the_scheduled_job_covers_every_asset_and_one_run_is_possible():
+    definitions = defs()
+    graph = definitions.resolve_asset_graph()
+    job = definitions.resolve_job_def(daily_refresh_job.name)
+    in_job = set(job.asset_layer.executable_asset_keys)
+    assert in_job == {key for key in graph.get_all_asset_keys() if graph.get(key).is_executable}
+    for key in in_job:
+        node = graph.get(key)
+        if node.partitions_def is not None:
+            # One run over a range needs every partitioned asset to accept a single run.
+            assert node.partitions_def == daily_partitions, key
+            assert node.backfill_policy == dg.BackfillPolicy.single_run(), key
+
+
+@pytest.mark.parametrize("hour", [0, 12, 23])
+def test_any_tick_time_on_a_day_requests_the_same_days(hour):
+    (request,) = _tick(datetime(2026, 11, 21, hour, 30, tzinfo=UTC))
+    assert request.tags[RANGE_END_TAG] == "2026-11-20"
