@@ -7,7 +7,7 @@
    Dagster against the server (CODEX_SOURCE=api): list, download each file through its 307
    signed URL, verify size and sha256, stage, convert, publish. Wall time, events/s and the
    child's peak RSS are recorded. The download route is unpaced here (the documented limit of
-   50 downloads a minute would make any ~150-file day take about two minutes against the real
+   50 downloads a minute would make any ~150-file day take about three minutes against the real
    API; that is the API's limit, not this pipeline's).
 3. In another fresh child process, DuckDB alone over the same cached files (the practical
    limit): `read_json` (auto-detected schema) copied to Parquet, and the raw asset's own
@@ -243,6 +243,8 @@ def measure(users: int, events_per_day: int, downstream: bool, cache_dir: str) -
         server.terminate()
         server.wait(timeout=30)
     return {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "load_average_1m_at_end": os.getloadavg()[0],
         "day": day.isoformat(),
         "users": users,
         "events_per_day_target": events_per_day,

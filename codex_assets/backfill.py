@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
-import duckdb
 
 from codex_assets.lib.api.window import (
     check_days_servable,
@@ -128,7 +127,7 @@ def summary(result: dg.ExecuteInProcessResult, window: Window, settings: Setting
         "Tables:",
     ]
     lake = Lake(settings.lake_root)
-    for name, rows in _table_rows(settings.duckdb_path):
+    for name, rows in _table_rows(settings.duckdb_path, lake):
         table = name.split(".", 1)[1]
         landed = [d for d in lake.landed_days(table) if window.start <= d <= window.end]
         days = f"  days loaded {len(landed)}/{len(window.days)}" if lake.has_table(table) else ""
@@ -171,10 +170,10 @@ def _not_built(result: dg.ExecuteInProcessResult) -> list[dg.AssetKey]:
     return sorted(selected - built, key=lambda key: key.to_user_string())
 
 
-def _table_rows(database: str) -> list[tuple[str, int]]:
+def _table_rows(database: str, lake: Lake) -> list[tuple[str, int]]:
     if not os.path.exists(database):
         return []
-    with duckdb.connect(database, read_only=True) as conn:
+    with lake.connect(database, read_only=True) as conn:  # the raw views read the lake
         names = [
             f"{schema}.{name}"
             for schema, name in conn.execute(

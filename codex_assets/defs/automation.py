@@ -1,4 +1,6 @@
-"""The daily schedule: at 12:30 UTC, load yesterday and re-load the two days before it.
+"""The daily schedules: analytics at 12:30 UTC, compliance at 01:15 UTC.
+
+`daily_refresh_schedule`: at 12:30 UTC, load yesterday and re-load the two days before it.
 
 Analytics day D is final at D+1 12:00 UTC, and the API restates recent days, so each tick
 requests ONE run over the 3-day range [D-2, D] (the partition range tags), covering every asset:
@@ -6,6 +8,11 @@ the raw landing (which diffs each replaced partition into `marts.restatements`),
 marts in dependency order, and the unpartitioned snapshots and reports after them. One run
 rather than three means one mart refresh per table, one DuckDB writer, and one place to read
 what changed. Why a schedule rather than declarative automation: see docs/operations.md.
+
+`compliance_refresh_schedule`: the compliance log of day D is due by D+1 02:00 UTC, ten hours
+before the analytics day is final, so it has its own tick at 01:15 UTC (D's files are all
+published by D+1 01:00, `PUBLICATION_LAG`) for the compliance asset and what is built on it.
+The 12:30 run loads those days again, which picks up any file published later than that.
 """
 
 from datetime import UTC, date, datetime, timedelta
@@ -13,8 +20,10 @@ from datetime import UTC, date, datetime, timedelta
 import dagster as dg
 
 from codex_assets.defs.partitions import daily_partitions
+from codex_assets.lib.api.compliance import PUBLICATION_LAG
 
 SCHEDULE_CRON = "30 12 * * *"
+COMPLIANCE_SCHEDULE_CRON = "15 1 * * *"
 RESTATED_DAYS = 2
 """How many days before yesterday each tick re-loads (the API revises recent days)."""
 
@@ -68,3 +77,42 @@ def daily_refresh_schedule(context: dg.ScheduleEvaluationContext):
         run_key=f"daily-{end.isoformat()}",
         tags={RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: end.isoformat()},
     )
+
+
+compliance_refresh_job = dg.define_asset_job(
+    "compliance_refresh",
+    selection=dg.AssetSelection.assets(["raw", "compliance_codex_log"]).downstream(),
+    description=(
+        "The compliance log of a day and everything built on it (deduplicated events, DLP "
+        "findings, compliance marts, SIEM export). Launched by `compliance_refresh_schedule`."
+    ),
+    tags={"codex/trigger": "compliance_refresh"},
+)
+
+
+def compliance_scheduled_day(scheduled_time: datetime) -> date | None:
+    """The day a compliance tick at `scheduled_time` loads: yesterday (UTC), once all its files
+    are published; None before that or before the first partition."""
+    moment = scheduled_time if scheduled_time.tzinfo else scheduled_time.replace(tzinfo=UTC)
+    day = (moment.astimezone(UTC) - PUBLICATION_LAG).date() - timedelta(days=1)
+    return day if day >= daily_partitions.start.date() else None
+
+
+@dg.schedule(
+    cron_schedule=COMPLIANCE_SCHEDULE_CRON,
+    execution_timezone="UTC",
+    job=compliance_refresh_job,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description=(
+        "01:15 UTC daily: land yesterday's compliance log (all files published by 01:00 UTC) "
+        "and rebuild what is built on it, ahead of its 02:00 UTC freshness deadline."
+    ),
+)
+def compliance_refresh_schedule(context: dg.ScheduleEvaluationContext):
+    day = compliance_scheduled_day(context.scheduled_execution_time)
+    if day is None:
+        return dg.SkipReason(
+            f"Yesterday's compliance log is before the first partition "
+            f"({daily_partitions.start.date()}) or not published yet."
+        )
+    return dg.RunRequest(run_key=f"compliance-{day.isoformat()}", partition_key=day.isoformat())

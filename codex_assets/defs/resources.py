@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from codex_assets.lib import storage
 from codex_assets.lib.api.analytics import AnalyticsClient
 from codex_assets.lib.api.compliance import ComplianceClient
 from codex_assets.lib.lake import Lake
@@ -47,6 +48,25 @@ class CodexResource(dg.ConfigurableResource):
             yield client
 
 
+class WarehouseResource(DuckDBResource):
+    """`DuckDBResource` whose connections can read the lake, wherever it lives.
+
+    The `raw` views select from the lake's Parquet files; when the lake is on object storage
+    (CODEX_DATA_DIR=s3://...) each connection gets the lake's fsspec filesystem registered, since
+    DuckDB's own httpfs extension cannot be installed here (see lib/storage.py). For a local
+    lake it is exactly `DuckDBResource`.
+    """
+
+    lake_root: str = ""
+
+    @contextmanager
+    def get_connection(self):  # type: ignore[override]
+        with super().get_connection() as conn:
+            if self.lake_root:
+                storage.register(conn, self.lake_root)
+            yield conn
+
+
 @dg.definitions
 def resources() -> dg.Definitions:
     settings = Settings.from_env()
@@ -54,7 +74,9 @@ def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
             "codex": CodexResource(),
-            "duckdb": DuckDBResource(database=settings.duckdb_path),
+            "duckdb": WarehouseResource(
+                database=settings.duckdb_path, lake_root=str(settings.lake_root)
+            ),
         },
         # Every run's steps in one process, one after another: the pools serialise them anyway
         # (one API caller, one DuckDB writer), DuckDB connections in one process share the file

@@ -23,11 +23,12 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import duckdb
 
+from codex_assets.lib import storage
 from codex_assets.lib.sql import read_sql
+from codex_assets.lib.storage import LakePath, ObjectPath
 
 LOG_DIR = "_restatements"
 VIEW = "marts.restatements"
@@ -56,13 +57,16 @@ class Restatement:
     path: str | None = None
 
 
-def log_glob(lake_root: str | os.PathLike[str]) -> str:
+Location = str | os.PathLike[str] | ObjectPath
+
+
+def log_glob(lake_root: Location) -> str:
     """The glob matching every restatement record file under `lake_root`."""
     return f"{str(lake_root).rstrip('/')}/{LOG_DIR}/*/day=*/*.parquet"
 
 
-def has_log(lake_root: str | os.PathLike[str]) -> bool:
-    return any(Path(lake_root, LOG_DIR).glob("*/day=*/*.parquet"))
+def has_log(lake_root: Location) -> bool:
+    return any((storage.lake_path(lake_root) / LOG_DIR).glob("*/day=*/*.parquet"))
 
 
 def numeric_columns(conn: duckdb.DuckDBPyConnection, relation: str, key: str) -> list[str]:
@@ -79,8 +83,8 @@ def numeric_columns(conn: duckdb.DuckDBPyConnection, relation: str, key: str) ->
 
 @contextlib.contextmanager
 def track_restatement(
-    partition_path: str | os.PathLike[str],
-    lake_root: str | os.PathLike[str],
+    partition_path: Location,
+    lake_root: Location,
     table: str,
     day: date,
     run_id: str,
@@ -96,11 +100,11 @@ def track_restatement(
     """
     result = Restatement(table, day)
     key = RESTATEMENT_KEYS.get(table)
-    old_exists = Path(partition_path).is_file() if exists is None else exists
+    old_exists = storage.lake_path(partition_path).is_file() if exists is None else exists
     if key is None or not old_exists:
         yield result
         return
-    with duckdb.connect(config={"threads": 1}) as conn:
+    with storage.connect(lake_root, config={"threads": 1}) as conn:
         _snapshot(conn, "restatement_old", partition_path, key)
         yield result
         _snapshot(conn, "restatement_new", partition_path, key)
@@ -120,7 +124,7 @@ def track_restatement(
             result.path = _write_log(conn, lake_root, table, day, run_id)
 
 
-def create_view(conn: duckdb.DuckDBPyConnection, lake_root: str | os.PathLike[str]) -> None:
+def create_view(conn: duckdb.DuckDBPyConnection, lake_root: Location) -> None:
     """(Re)create `marts.restatements` over the log (typed and empty while there is none)."""
     conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
     if has_log(lake_root):
@@ -131,9 +135,7 @@ def create_view(conn: duckdb.DuckDBPyConnection, lake_root: str | os.PathLike[st
     conn.execute(f"CREATE OR REPLACE VIEW {VIEW} AS {select}")
 
 
-def _snapshot(
-    conn: duckdb.DuckDBPyConnection, name: str, path: str | os.PathLike[str], key: str
-) -> None:
+def _snapshot(conn: duckdb.DuckDBPyConnection, name: str, path: Location, key: str) -> None:
     """Copy the key (as text) and the measures (as DOUBLE) of a partition file into `name`."""
     source = f"read_parquet({_quote(str(path))})"
     conn.execute(f"CREATE OR REPLACE TEMP VIEW {name}_source AS SELECT * FROM {source}")
@@ -159,28 +161,28 @@ def _align_columns(conn: duckdb.DuckDBPyConnection) -> None:
 
 def _write_log(
     conn: duckdb.DuckDBPyConnection,
-    lake_root: str | os.PathLike[str],
+    lake_root: Location,
     table: str,
     day: date,
     run_id: str,
 ) -> str:
-    """Write the changes as one Parquet file, under a temporary name renamed into place."""
-    directory = Path(lake_root, LOG_DIR, table, f"day={day.isoformat()}")
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Write the changes as one Parquet file, built on local disk and published whole (a
+    rename into place locally, one upload to an object store)."""
+    directory: LakePath = storage.lake_path(lake_root) / LOG_DIR / table / f"day={day.isoformat()}"
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     name = f"{stamp}-{(run_id or 'norun')[:8]}-{uuid.uuid4().hex[:8]}.parquet"
     target = directory / name
-    temporary = directory / f".{name}.tmp"
-    try:
-        conn.execute(
-            f"COPY restatement_changes TO {_quote(str(temporary))} "
-            "(FORMAT parquet, COMPRESSION zstd)"
-        )
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
+    with storage.workdir(target) as work:
+        temporary = work / f".{name}.tmp"
+        try:
+            conn.execute(
+                f"COPY restatement_changes TO {_quote(str(temporary))} "
+                "(FORMAT parquet, COMPRESSION zstd)"
+            )
+            storage.publish(temporary, target)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                temporary.unlink()
     return str(target)
 
 

@@ -34,6 +34,8 @@ class Settings:
     analytics_api_key: str | None = field(default=None, repr=False)
     compliance_api_key: str | None = field(default=None, repr=False)
     data_dir: str = "./data"
+    duckdb_file: str | None = None
+    """CODEX_DUCKDB_PATH: the DuckDB database (a local file, or an `md:` MotherDuck database)."""
     usd_per_credit: float | None = None
     directory_csv: str | None = None
     surfaces_csv: str | None = None
@@ -73,7 +75,8 @@ class Settings:
             workspace_id=env.get("CODEX_WORKSPACE_ID"),
             analytics_api_key=env.get("CODEX_ANALYTICS_API_KEY"),
             compliance_api_key=env.get("CODEX_COMPLIANCE_API_KEY"),
-            data_dir=env.get("CODEX_DATA_DIR", "./data"),
+            data_dir=_data_dir(env),
+            duckdb_file=env.get("CODEX_DUCKDB_PATH"),
             usd_per_credit=_positive_float(env, "CODEX_USD_PER_CREDIT"),
             directory_csv=_existing_file(env, "CODEX_DIRECTORY_CSV"),
             surfaces_csv=_existing_file(env, "CODEX_SURFACES_CSV"),
@@ -100,16 +103,42 @@ class Settings:
         return settings
 
     @property
+    def lake_is_remote(self) -> bool:
+        """True when CODEX_DATA_DIR is an object-store URL (the lake lives there)."""
+        return _is_url(self.data_dir)
+
+    @property
     def data_path(self) -> Path:
-        """The data directory as an absolute local path (lake, DuckDB file, exports)."""
-        return Path(self.data_dir).expanduser().resolve()
+        """The local data directory as an absolute path (DuckDB file, exports; and the lake
+        unless CODEX_DATA_DIR is an object-store URL).
+
+        With an object-store CODEX_DATA_DIR the local files go next to CODEX_DUCKDB_PATH, or
+        to ./data when that is unset or a MotherDuck database.
+        """
+        if not self.lake_is_remote:
+            return Path(self.data_dir).expanduser().resolve()
+        if self.duckdb_file and not self.duckdb_file.startswith("md:"):
+            return Path(self.duckdb_file).expanduser().resolve().parent
+        return Path("./data").resolve()
 
     @property
     def duckdb_path(self) -> str:
+        """The DuckDB database: CODEX_DUCKDB_PATH, else `codex.duckdb` in the data directory.
+
+        It stays on local disk (or MotherDuck) even when the lake is on object storage: DuckDB
+        writes its database file in place, which object stores cannot do.
+        """
+        if self.duckdb_file:
+            if self.duckdb_file.startswith("md:"):
+                return self.duckdb_file
+            return str(Path(self.duckdb_file).expanduser().resolve())
         return str(self.data_path / "codex.duckdb")
 
     @property
-    def lake_root(self) -> Path:
+    def lake_root(self) -> Path | str:
+        """Where raw partitions land: `<data dir>/lake`, a local path or an object-store URL."""
+        if self.lake_is_remote:
+            return f"{self.data_dir.rstrip('/')}/lake"
         return self.data_path / "lake"
 
 
@@ -120,6 +149,31 @@ def load_dotenv() -> None:
     except ImportError:  # pragma: no cover - python-dotenv ships with dagster
         return
     dotenv.load_dotenv(Path.cwd() / ".env", override=False)
+
+
+def _is_url(value: str) -> bool:
+    return "://" in value and not value.startswith("file://")
+
+
+def _data_dir(env: Mapping[str, str]) -> str:
+    """CODEX_DATA_DIR: a local directory, or an object-store URL such as s3://bucket/prefix."""
+    raw = env.get("CODEX_DATA_DIR", "./data")
+    if raw.startswith("file://"):
+        return raw.removeprefix("file://")
+    if _is_url(raw):
+        parsed = urlparse(raw)
+        if parsed.scheme not in ("s3", "s3a", "gs", "gcs", "az", "abfs") or not parsed.netloc:
+            raise SettingsError(
+                f"CODEX_DATA_DIR must be a local directory or an object-store URL such as "
+                f"s3://bucket/prefix, got {parsed.scheme}://{parsed.netloc or '?'}/... "
+                "(the bucket is missing or the scheme is not an object store)."
+            )
+        if parsed.username or parsed.password:
+            raise SettingsError(
+                "CODEX_DATA_DIR must not carry credentials; set them in the AWS environment "
+                "(AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or the pod's role)."
+            )
+    return raw
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

@@ -12,9 +12,8 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 import duckdb
 import orjson
-import pytest
 
-from codex_assets.backfill import last_days_window, run_window
+from codex_assets.backfill import run_window
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.raw_tables import ANALYTICS_RAW_TABLES
 from codex_assets.lib.settings import Settings
@@ -37,30 +36,7 @@ def _sort_key(row: dict) -> str:
     return row.get("user_id") or ""
 
 
-@pytest.fixture(scope="module")
-def backfilled(tmp_path_factory):
-    """One 90-day backfill shared by the assertions below (it is the expensive part)."""
-    root = tmp_path_factory.mktemp("backfill")
-    env = {
-        "CODEX_DATA_DIR": str(root / "data"),
-        "CODEX_SIMULATOR_USERS": "60",
-        "CODEX_SIMULATOR_SEED": "11",
-    }
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        settings = Settings.from_env()
-        window = last_days_window(90, settings)
-        result = run_window(window, instance=dg.DagsterInstance.ephemeral())
-        yield settings, window, result
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
+# `backfilled`: the session's shared 90-day backfill (tests/integration/conftest.py).
 def test_backfill_is_one_successful_run_over_every_day(backfilled):
     settings, window, result = backfilled
     assert result.success

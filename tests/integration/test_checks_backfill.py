@@ -3,13 +3,11 @@ summary lists them all."""
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
-import pytest
 
-from codex_assets.backfill import Window, last_days_window, run_window, summary
+from codex_assets.backfill import Window, run_window, summary
 from codex_assets.definitions import defs
 from codex_assets.defs.checks.freshness import FRESHNESS_CHECK_NAME, freshness_check_selection
 from codex_assets.defs.checks.support import compliance_targets
@@ -22,31 +20,7 @@ RAW_KEYS = [
 ]
 CHECKED_KEYS = [*RAW_KEYS, *(target.key for target in compliance_targets())]
 """The analytics raw assets, and the compliance log when its asset is defined."""
-
-
-@pytest.fixture(scope="module")
-def backfilled(tmp_path_factory):
-    """One clean 90-day backfill (the expensive part) shared by the assertions below."""
-    root = tmp_path_factory.mktemp("checks_backfill")
-    env = {
-        "CODEX_DATA_DIR": str(root / "data"),
-        "CODEX_SIMULATOR_USERS": "60",
-        "CODEX_SIMULATOR_SEED": "11",
-    }
-    saved = {key: os.environ.get(key) for key in [*env, "CODEX_SIMULATOR_FAULTS"]}
-    os.environ.pop("CODEX_SIMULATOR_FAULTS", None)
-    os.environ.update(env)
-    try:
-        settings = Settings.from_env()
-        window = last_days_window(90, settings)
-        result = run_window(window, instance=dg.DagsterInstance.ephemeral())
-        yield settings, window, result
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+# `backfilled`: the session's shared 90-day backfill (tests/integration/conftest.py).
 
 
 def _checks_of(keys) -> set[dg.AssetCheckKey]:

@@ -14,6 +14,7 @@ import orjson
 import pytest
 
 from codex_assets.backfill import RANGE_END_TAG, RANGE_START_TAG
+from codex_assets.lib import dlp
 from codex_assets.lib.api.compliance import (
     ComplianceClient,
     ComplianceIntegrityError,
@@ -21,6 +22,7 @@ from codex_assets.lib.api.compliance import (
     latest_complete_day,
     oldest_retained_day,
 )
+from codex_assets.lib.api.errors import CodexApiError
 from codex_assets.lib.api.http import ApiHttpClient
 from codex_assets.lib.compliance.export import export_paths
 from codex_assets.lib.compliance.ingest import RAW_TABLE, land_compliance_days
@@ -102,10 +104,16 @@ def test_every_served_event_lands_exactly_once_and_the_key_stays_home(tmp_path):
             "SELECT event_id, record::VARCHAR FROM restricted.compliance_events"
         ).fetchall()
         copies = conn.execute("SELECT count(*) FROM restricted.compliance_codex_log").fetchone()[0]
+        # Late events (delivered in a later window than their timestamp's) are held once too.
+        late = conn.execute(
+            "SELECT count(*) FROM restricted.compliance_events "
+            "WHERE timestamp < file_end_time - INTERVAL 10 MINUTE"
+        ).fetchone()[0]
     served = _served(sim, DAYS)
     assert len(held) == len({event_id for event_id, _ in held}) == len(served)
     assert {event_id: record.encode() for event_id, record in held} == served
     assert copies == report.rows > len(served)  # duplicates were delivered, and landed as such
+    assert late > 0
 
     signed = [(p, h) for p, h in recording.requests if p.startswith("/signed/")]
     api = [(p, h) for p, h in recording.requests if p.startswith("/v1/")]
@@ -132,6 +140,20 @@ def test_a_persistent_checksum_mismatch_fails_the_day_and_lands_nothing(tmp_path
     assert not lake.partition_file(RAW_TABLE, DAYS[1]).exists()
     leftovers = [p for p in (lake.root / RAW_TABLE).rglob("*") if p.name != "data.parquet"]
     assert all(p.is_dir() for p in leftovers)
+
+
+@pytest.mark.e2e
+def test_a_persistently_truncated_download_fails_the_day_and_lands_nothing(tmp_path):
+    sim = _sim(tmp_path, FaultRule("truncate", endpoints=("compliance_file",)), users=60)
+    lake = Lake(tmp_path / "lake")
+    with running(sim) as base_url, pytest.raises(CodexApiError) as caught:
+        land_compliance_days(_client(base_url, sim), lake, DAYS[:1], source="api", now=NOW)
+    first_file = sim.compliance.day_files(DAYS[0])[0].id
+    assert first_file in str(caught.value)
+    assert sim.config.compliance_key not in str(caught.value)
+    assert "signature=" not in str(caught.value)  # the signed query is never shown
+    assert not lake.partition_file(RAW_TABLE, DAYS[0]).exists()
+    assert [p for p in (lake.root / RAW_TABLE).rglob("*") if p.is_file()] == []
 
 
 @pytest.mark.e2e
@@ -300,3 +322,82 @@ def test_retention_purges_old_partitions_through_the_asset(data_dir, monkeypatch
     assert not export_paths(Settings.from_env().data_path, end - timedelta(days=2))[0].exists() or (
         end - timedelta(days=2) >= cutoff
     )
+
+
+def _served_texts(sim: Simulator, days: list[date]) -> set[str]:
+    """Every prompt, response and tool input the days' files carry, and every email."""
+    texts: set[str] = set()
+    for line in _served(sim, days).values():
+        event = orjson.loads(line)
+        details = event.get("event_details") or {}
+        texts |= {
+            details[k]
+            for k in ("prompt_text", "response_text", "tool_input")
+            if isinstance(details.get(k), str) and len(details[k]) >= 12
+        }
+        email = (event.get("actor") or {}).get("user_email")
+        if email:
+            texts.add(email)
+    return texts
+
+
+def _strings(value: object) -> list[str]:
+    """Every string inside `value` (a Dagster event's data or metadata) as is: serialized the
+    way Dagster stores it, then decoded, so no escaping can hide a leaked text."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    decoded = orjson.loads(dg.serialize_value(value))  # type: ignore[arg-type]
+    found: list[str] = []
+    stack = [decoded]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict):
+            stack += [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            stack += item
+    return found
+
+
+def test_no_text_or_email_reaches_marts_metadata_or_logs(data_dir):
+    """Prompt and response text and emails live only in `restricted`: not in any `marts.*`
+    table (every table in the schema, every value), not in any asset's Dagster metadata, not
+    in any event or log message of the run (the DLP findings warning included)."""
+    end = latest_complete_day(datetime.now(UTC))
+    result = _run(end, end)
+    assert result.success, _failure(result)
+    settings = Settings.from_env()
+    texts = _served_texts(simulator_for(settings), [end])
+    secrets = [t for t in texts if dlp.scan(t)]
+    assert len(texts) > 100 and secrets, "the simulator should serve text, emails and secrets"
+
+    with duckdb.connect(settings.duckdb_path, read_only=True) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'"
+            ).fetchall()
+        ]
+        assert {"compliance_activity_daily", "access_token_events"} <= set(tables)
+        mart_values = {
+            value
+            for table in tables
+            for row in conn.execute(f"SELECT * FROM marts.{table}").fetchall()
+            for value in row
+            if isinstance(value, str)
+        }
+    assert not mart_values & texts
+    assert not any("@" in v for v in mart_values)
+
+    materializations = result.get_asset_materialization_events()
+    assert len(materializations) == len(COMPLIANCE_KEYS)
+    emitted = "\n".join(
+        [s for e in materializations for s in _strings(e.materialization.metadata)]
+        + [s for e in result.all_events for s in _strings(e.message)]
+        + [s for e in result.all_events for s in _strings(e.event_specific_data)]
+    )
+    leaked = [t for t in texts if t in emitted]
+    assert leaked == []

@@ -188,17 +188,3 @@ def test_coverage_expects_nothing_the_backfill_command_cannot_load_yet():
         "compliance_codex_log", landed, COMPLIANCE_SLA, now, last_day=date(2026, 5, 2)
     )
     assert capped.passed
-
-
-def test_items_landed_names_the_missing_pieces_of_a_day():
-    from codex_assets.lib.checks.completeness import items_landed
-
-    expected = {DAYS[0]: ["f1", "f2"], DAYS[1]: ["f3"]}
-    whole = items_landed("compliance_codex_log", expected, {DAYS[0]: ["f1", "f2"], DAYS[1]: ["f3"]})
-    assert whole.passed
-    assert whole.measured["files_expected"] == 3
-    partial = items_landed("compliance_codex_log", expected, {DAYS[0]: ["f2", "f0"]})
-    assert not partial.passed
-    assert partial.offending == [{"day": DAYS[0], "file": "f1"}, {"day": DAYS[1], "file": "f3"}]
-    assert partial.measured["files_not_listed_any_more"] == 1
-    assert "uv run codex-assets backfill --start 2026-05-04 --end 2026-05-05" in partial.summary

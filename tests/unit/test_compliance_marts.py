@@ -26,6 +26,7 @@ from codex_assets.lib.compliance.specs import (
 )
 from codex_assets.lib.compliance.warehouse import (
     RAW_VIEW,
+    bounded_memory,
     create_compliance_views,
     refresh_compliance_events,
 )
@@ -326,3 +327,23 @@ def test_export_of_an_empty_day(world):
     _, conn, _, data_dir = world
     exported = export_day(conn, data_dir, D1 - timedelta(days=5))
     assert exported.events == 0 and exported.jsonl.read_bytes() == b""
+
+
+def test_bounded_memory_caps_duckdb_and_restores_its_settings():
+    """The downstream steps cap DuckDB at 512 MB (a million-event day peaked at 2.75 GiB
+    without it), and give the shared database instance its settings back, even on error."""
+    with duckdb.connect() as conn:
+
+        def settings() -> tuple:
+            return conn.execute(
+                "SELECT current_setting('memory_limit'), current_setting('preserve_insertion_order')"
+            ).fetchone()
+
+        assert settings()[1] is True
+        with bounded_memory(conn):
+            assert settings() == ("488.2 MiB", False)
+        assert settings()[0] != "488.2 MiB" and settings()[1] is True
+        with pytest.raises(RuntimeError), bounded_memory(conn, "256MB"):
+            assert settings()[0] == "244.1 MiB"
+            raise RuntimeError("a failing step")
+        assert settings()[1] is True and settings()[0] != "244.1 MiB"

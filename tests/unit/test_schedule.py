@@ -11,6 +11,8 @@ from codex_assets.definitions import defs
 from codex_assets.defs.automation import (
     RANGE_END_TAG,
     RANGE_START_TAG,
+    compliance_refresh_job,
+    compliance_refresh_schedule,
     daily_refresh_job,
     daily_refresh_schedule,
     scheduled_range,
@@ -86,3 +88,40 @@ def test_the_scheduled_job_covers_every_asset_and_one_run_is_possible():
 def test_any_tick_time_on_a_day_requests_the_same_days(hour):
     (request,) = _tick(datetime(2026, 11, 21, hour, 30, tzinfo=UTC))
     assert request.tags[RANGE_END_TAG] == "2026-11-20"
+
+
+def _compliance_tick(when: datetime) -> dg.ScheduleExecutionData:
+    # A partitioned run request is validated against the repository's partitions.
+    repository = defs().get_repository_def()
+    context = dg.build_schedule_context(scheduled_execution_time=when, repository_def=repository)
+    return compliance_refresh_schedule.evaluate_tick(context)
+
+
+def test_compliance_tick_at_0115_utc_loads_yesterday_before_its_0200_deadline():
+    assert compliance_refresh_schedule.cron_schedule == "15 1 * * *"
+    assert compliance_refresh_schedule.execution_timezone == "UTC"
+    assert compliance_refresh_schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    (request,) = _compliance_tick(datetime(2026, 11, 21, 1, 15, tzinfo=UTC)).run_requests
+    assert request.partition_key == "2026-11-20"
+    assert request.run_key == "compliance-2026-11-20"
+    # Before 01:00 UTC the day's last files may not be published: the day before is loaded.
+    (early,) = _compliance_tick(datetime(2026, 11, 21, 0, 30, tzinfo=UTC)).run_requests
+    assert early.partition_key == "2026-11-19"
+
+
+def test_compliance_tick_skips_before_the_first_partition():
+    first = daily_partitions.start.date()
+    result = _compliance_tick(datetime(first.year, first.month, first.day, 1, 15, tzinfo=UTC))
+    assert not result.run_requests and result.skip_message
+
+
+def test_the_compliance_job_is_the_compliance_log_and_what_is_built_on_it():
+    job = defs().resolve_job_def(compliance_refresh_job.name)
+    assert {key.to_user_string() for key in job.asset_layer.executable_asset_keys} == {
+        "raw/compliance_codex_log",
+        "restricted/compliance_events",
+        "restricted/secret_findings",
+        "marts/compliance_activity_daily",
+        "marts/access_token_events",
+        "reports/compliance_export",
+    }

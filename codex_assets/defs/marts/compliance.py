@@ -17,7 +17,7 @@ from codex_assets.lib.compliance.specs import (
     FINDINGS_SPEC,
     TableSpec,
 )
-from codex_assets.lib.compliance.warehouse import refresh_compliance_events
+from codex_assets.lib.compliance.warehouse import bounded_memory, refresh_compliance_events
 
 RAW_KEY = dg.AssetKey(["raw", "compliance_codex_log"])
 EVENTS_KEY = dg.AssetKey(["restricted", "compliance_events"])
@@ -65,7 +65,7 @@ def _metadata(spec: TableSpec, rows: int) -> dict:
 
 
 def _table_rows(duckdb: DuckDBResource, spec: TableSpec) -> int:
-    with duckdb.get_connection() as conn:
+    with duckdb.get_connection() as conn, bounded_memory(conn):
         found = conn.execute(f"SELECT count(*) FROM {spec.qualified_name}").fetchone()
     return int(found[0]) if found else 0
 
@@ -88,7 +88,7 @@ def compliance_events(
 ) -> dg.MaterializeResult:
     days = partitions.partition_days(context)
     settings = codex.settings()
-    with duckdb.get_connection() as conn:
+    with duckdb.get_connection() as conn, bounded_memory(conn):
         refresh = refresh_compliance_events(conn, codex.lake(), days[0], days[-1])
         total = conn.execute(f"SELECT count(*) FROM {EVENTS_SPEC.qualified_name}").fetchone()
     make_private(settings.data_path, settings.duckdb_path)
@@ -119,7 +119,7 @@ def compliance_activity_daily(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
     days = partitions.partition_days(context)
-    with duckdb.get_connection() as conn:
+    with duckdb.get_connection() as conn, bounded_memory(conn):
         # Late events of the days before the range are delivered in the range's files: rebuild
         # every day whose events the range's partitions hold.
         event_days = {
@@ -148,7 +148,7 @@ def compliance_activity_daily(
     metadata={"dagster/column_schema": column_schema(ACCESS_TOKENS_SPEC)},
 )
 def access_token_events(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    with duckdb.get_connection() as conn:
+    with duckdb.get_connection() as conn, bounded_memory(conn):
         written = refresh_access_token_events(conn)
     return dg.MaterializeResult(metadata=_metadata(ACCESS_TOKENS_SPEC, written))
 
@@ -170,7 +170,7 @@ def secret_findings(
     context: dg.AssetExecutionContext, codex: CodexResource, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
     days = partitions.partition_days(context)
-    with duckdb.get_connection() as conn:
+    with duckdb.get_connection() as conn, bounded_memory(conn):
         found = refresh_findings(conn, days[0], days[-1])
         by_kind = dict(
             conn.execute(
@@ -213,7 +213,7 @@ def compliance_export(
 ) -> dg.MaterializeResult:
     settings = codex.settings()
     exported = []
-    with duckdb.get_connection() as conn:
+    with duckdb.get_connection() as conn, bounded_memory(conn):
         for day in partitions.partition_days(context):
             exported.append(export_day(conn, settings.data_path, day))
     make_private(settings.data_path, settings.duckdb_path)

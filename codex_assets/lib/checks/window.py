@@ -54,7 +54,7 @@ class LakeWindow:
 @contextmanager
 def open_window(lake: Lake, tables: Iterable[str], days: Sequence[date]) -> Iterator[LakeWindow]:
     """Views over `tables`' partitions for `days`; the connection closes on exit."""
-    conn = duckdb.connect()
+    conn = lake.connect()
     try:
         conn.execute("CREATE SCHEMA raw")
         window = LakeWindow(conn=conn, days=sorted(set(days)))
@@ -89,7 +89,7 @@ def read_footers(lake: Lake, table: str, days: Sequence[date]) -> dict[date, dic
     if not files:
         return {}
     footers: dict[date, dict[str, str]] = {day: {} for day in files.values()}
-    with duckdb.connect() as conn:
+    with lake.connect() as conn:
         rows = conn.execute(
             "SELECT file_name, decode(key), decode(value) FROM parquet_kv_metadata($files)",
             {"files": list(files)},

@@ -78,7 +78,10 @@ def export_day(conn: duckdb.DuckDBPyConnection, data_dir: Path, day: date) -> Ex
     try:
         conn.execute("SET threads = 1")
         conn.execute(
-            f"COPY ({select}) TO '{_quoted(temporary)}' (FORMAT parquet, COMPRESSION zstd)",
+            f"COPY ({select}) TO '{_quoted(temporary)}' "
+            # Small row groups: a day's rows hold ~800 MB of text, and the writer buffers a
+            # whole row group (the default 122,880 rows went past the 512 MB DuckDB limit).
+            "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 16384)",
             params,
         )
         os.chmod(temporary, 0o600)

@@ -24,6 +24,8 @@ loaded partition that delivered it.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -38,6 +40,34 @@ from codex_assets.lib.warehouse import ensure_schemas
 RESTRICTED_VIEW = "restricted.compliance_codex_log"
 RAW_VIEW = "raw.compliance_codex_log"
 EVENTS_TABLE = "restricted.compliance_events"
+
+
+DOWNSTREAM_MEMORY_LIMIT = "512MB"
+"""DuckDB's share of a compliance step's memory. A million-event day holds about 800 MB of
+text: without a limit DuckDB (default: 80% of RAM) kept the dedup, the join back to the text
+and the export's sort in memory, and the steps peaked at 2.75 GiB; with it they spill to
+`<warehouse>.tmp` and the process stays under 1 GiB (benchmarks/compliance_ingest.py)."""
+
+
+@contextlib.contextmanager
+def bounded_memory(
+    conn: duckdb.DuckDBPyConnection, memory_limit: str = DOWNSTREAM_MEMORY_LIMIT
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Run the block with DuckDB's memory capped and insertion order not preserved (so large
+    operators can stream and spill), then restore both: the settings belong to the database
+    instance, which other assets in the same process share. Every compliance query that needs
+    an order says so with ORDER BY."""
+    saved = {
+        name: conn.execute("SELECT current_setting($name)", {"name": name}).fetchone()[0]
+        for name in ("memory_limit", "preserve_insertion_order")
+    }
+    conn.execute(f"SET memory_limit = '{memory_limit}'")
+    conn.execute("SET preserve_insertion_order = false")
+    try:
+        yield conn
+    finally:
+        conn.execute(f"SET memory_limit = '{saved['memory_limit']}'")
+        conn.execute(f"SET preserve_insertion_order = {bool(saved['preserve_insertion_order'])}")
 
 
 def create_compliance_views(conn: duckdb.DuckDBPyConnection, lake: Lake) -> bool:
