@@ -19,6 +19,11 @@ from codex_assets.defs.checks.compliance import (
     FILES_COVER_DAY,
     RESPONSES_PER_TURN_IN_BAND,
 )
+from codex_assets.defs.checks.validity import (
+    COLUMN_SCHEMA_UNCHANGED,
+    NO_NEGATIVE_COUNTS,
+    ROWS_MATCH_PARTITION_DAY,
+)
 from codex_assets.lib.api.window import latest_complete_day
 from codex_assets.lib.checks.compliance import ListedFile
 from codex_assets.lib.checks.window import read_footers
@@ -29,7 +34,14 @@ from codex_assets.lib.sources import simulator_for
 COMPLIANCE = dg.AssetKey(["raw", "compliance_codex_log"])
 USERS = dg.AssetKey(["raw", "usage_users"])
 TABLE = "compliance_codex_log"
-NAMES = (FILES_COVER_DAY, FILE_CHECKSUMS_MATCH, RESPONSES_PER_TURN_IN_BAND)
+NAMES = (
+    FILES_COVER_DAY,
+    FILE_CHECKSUMS_MATCH,
+    RESPONSES_PER_TURN_IN_BAND,
+    NO_NEGATIVE_COUNTS,
+    ROWS_MATCH_PARTITION_DAY,
+    COLUMN_SCHEMA_UNCHANGED,
+)
 ERROR, WARN = dg.AssetCheckSeverity.ERROR, dg.AssetCheckSeverity.WARN
 ENV = {"CODEX_SIMULATOR_USERS": "60", "CODEX_SIMULATOR_SEED": "11"}
 
@@ -164,6 +176,55 @@ def test_an_altered_checksum_fails_only_the_checksum_check(copy_of):
     assert checksums.metadata["offending_days"].value == day.isoformat()
     assert altered in checksums.metadata["offending_rows"].value
     assert "sha256 differs" in checksums.metadata["offending_rows"].value
+
+
+def test_a_negative_token_count_fails_and_blocks(copy_of):
+    lake, window = copy_of
+    day = window.days[1]
+    _rewrite_compliance(lake, day, "SELECT * REPLACE (-output_tokens AS output_tokens) FROM {p}")
+    evaluations = _run_checks(window)
+    assert _failed(evaluations) == {(NO_NEGATIVE_COUNTS, ERROR)}
+    negative = evaluations[NO_NEGATIVE_COUNTS]
+    assert negative.blocking
+    assert negative.metadata["offending_days"].value == day.isoformat()
+    assert "output_tokens" in negative.description
+    assert negative.metadata["offending_count"].value > 0
+
+
+def test_a_file_from_another_day_fails_the_partition_day_check(copy_of):
+    lake, window = copy_of
+    day = window.days[2]
+    moved, _ = _files_of(lake, day)[0]
+    _rewrite_compliance(
+        lake,
+        day,
+        f"SELECT * REPLACE (CASE WHEN file_id = '{moved}' THEN file_end_time + INTERVAL 1 DAY "
+        "ELSE file_end_time END AS file_end_time) FROM {p}",
+    )
+    evaluations = _run_checks(window)
+    assert _failed(evaluations) == {(ROWS_MATCH_PARTITION_DAY, ERROR)}
+    outside = evaluations[ROWS_MATCH_PARTITION_DAY]
+    assert outside.blocking
+    assert outside.metadata["offending_count"].value == 1
+    assert outside.metadata["offending_days"].value == day.isoformat()
+    assert moved in outside.metadata["offending_rows"].value
+
+
+def test_a_changed_compliance_schema_warns_naming_the_column(copy_of):
+    lake, window = copy_of
+    instance = dg.DagsterInstance.ephemeral()
+    one_day = Window(window.days[0], window.days[0])
+    selection = dg.AssetSelection.assets(COMPLIANCE)
+    assert run_window(one_day, instance=instance, selection=selection).success
+    # Another day's partition carries a column this version does not extract.
+    _rewrite_compliance(lake, window.days[2], "SELECT *, 1 AS sim_future_field FROM {p}")
+    second = run_window(one_day, instance=instance, selection=selection)
+    assert second.success  # a warning stops nothing
+    schema = {e.check_name: e for e in second.get_asset_check_evaluations()}[
+        COLUMN_SCHEMA_UNCHANGED
+    ]
+    assert not schema.passed and schema.severity == WARN
+    assert schema.metadata["added"].value == "sim_future_field"
 
 
 def test_analytics_turns_doubled_warn_with_the_ratio_and_block_nothing(copy_of):

@@ -3,8 +3,9 @@ events, and the Dagster assets on the embedded simulator."""
 
 from __future__ import annotations
 
+import re
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -245,12 +246,20 @@ def test_the_assets_land_restrict_and_export(data_dir):
             for t in ("marts.compliance_activity_daily", "marts.access_token_events")
             for r in conn.execute(f"DESCRIBE {t}").fetchall()
         }
-        findings = conn.execute("SELECT excerpt FROM restricted.secret_findings").fetchall()
+        findings = conn.execute(
+            "SELECT event_id, excerpt FROM restricted.secret_findings"
+        ).fetchall()
     assert held == (len(served), len(served))
     restricted = {"record", "user_email", "prompt_text", "response_text", "tool_input"}
     assert not raw_columns & restricted and not mart_columns & restricted
-    for (excerpt,) in findings:
+    # Every served event with a pasted credential has a finding, and no excerpt holds one.
+    pasted = _pasted_secrets(served.values())
+    assert pasted, "the simulator pasted no credential into these days: widen the window"
+    assert set(pasted) <= {event_id for event_id, _ in findings}
+    secrets = {secret for found in pasted.values() for secret in found}
+    for _, excerpt in findings:
         assert "[REDACTED:" in excerpt
+        assert not [secret for secret in secrets if secret in excerpt], excerpt
 
     activity = _metadata(result, dg.AssetKey(["marts", "compliance_activity_daily"]))
     assert activity["dagster/row_count"].value > 0
@@ -304,9 +313,18 @@ def test_retention_purges_old_partitions_through_the_asset(data_dir, monkeypatch
     lake = Lake(Settings.from_env().lake_root)
     assert len(lake.landed_days(RAW_TABLE)) == 3
     cutoff = datetime.now(UTC).date() - timedelta(days=2)
+    database = Settings.from_env().duckdb_path
+    per_day = "SELECT day, count(*) FROM restricted.compliance_events GROUP BY day ORDER BY day"
+    with duckdb.connect(database, read_only=True) as conn:
+        before = conn.execute(per_day).fetchall()
     monkeypatch.setenv("CODEX_COMPLIANCE_RETENTION_DAYS", "2")
     result = _run(end, end)
     assert result.success, _failure(result)
+    with duckdb.connect(database, read_only=True) as conn:
+        after = conn.execute(per_day).fetchall()
+    # What is kept is kept whole: the same events per day as before the purge.
+    assert after == [(day, n) for day, n in before if day >= cutoff]
+    assert len(after) < len(before)
     assert lake.landed_days(RAW_TABLE) == [
         d for d in (end - timedelta(days=2), end - timedelta(days=1), end) if d >= cutoff
     ]
@@ -322,6 +340,26 @@ def test_retention_purges_old_partitions_through_the_asset(data_dir, monkeypatch
     assert not export_paths(Settings.from_env().data_path, end - timedelta(days=2))[0].exists() or (
         end - timedelta(days=2) >= cutoff
     )
+
+
+_FAKE_SECRETS = re.compile(
+    r"AWS_SECRET_ACCESS_KEY=(FAKE\S+)|(ghp_FAKE\w{32})|(MIIEFAKE[A-Za-z0-9+/]{56})"
+    r"|(sk-proj-FAKE[\w-]{44})"
+)
+"""The simulator's fake credentials, matched independently of the DLP module under test."""
+
+
+def _pasted_secrets(lines: Iterable[bytes]) -> dict[str, list[str]]:
+    """event_id -> the fake credentials in its prompt or response text, as served."""
+    found: dict[str, list[str]] = {}
+    for line in lines:
+        event = orjson.loads(line)
+        details = event.get("event_details") or {}
+        for field in ("prompt_text", "response_text"):
+            for match in _FAKE_SECRETS.finditer(details.get(field) or ""):
+                secret = next(group for group in match.groups() if group)
+                found.setdefault(event["event_id"], []).append(secret)
+    return found
 
 
 def _served_texts(sim: Simulator, days: list[date]) -> set[str]:

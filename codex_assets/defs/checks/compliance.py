@@ -9,6 +9,10 @@ On raw/compliance_codex_log (only when that asset is defined):
 - `file_checksums_match` (ERROR, blocking): every landed file carries the listed sha256.
 - `responses_per_turn_in_band` (WARN): compliance responses per analytics turn, per day and
   per user-day, within 0.8..1.25. Never blocking: the APIs cover different authentication paths.
+- Validity, as for the analytics tables: `no_negative_counts` (ERROR, blocking: token counts),
+  `rows_match_partition_day` (ERROR, blocking: every file ends in its partition's day) and
+  `column_schema_unchanged` (WARN). No duplicate-key check: delivery is at-least-once, so
+  duplicate lines are the contract here; `restricted.compliance_events` deduplicates them.
 
 Days the API no longer lists (past the 30-day retention) are reported, not failed: the lake is
 their only copy and nothing can be compared with it.
@@ -26,16 +30,33 @@ from codex_assets.defs.checks.support import (
     to_result,
     utc_now,
 )
+from codex_assets.defs.checks.validity import (
+    COLUMN_SCHEMA_UNCHANGED,
+    NO_NEGATIVE_COUNTS,
+    ROWS_MATCH_PARTITION_DAY,
+    materialized_schemas,
+)
 from codex_assets.defs.resources import CodexResource
 from codex_assets.lib.api.compliance import CODEX_LOG, latest_complete_day, oldest_retained_day
-from codex_assets.lib.checks import compliance
-from codex_assets.lib.checks.tables import USAGE_USERS
+from codex_assets.lib.checks import compliance, validity
+from codex_assets.lib.checks.tables import COMPLIANCE_CODEX_LOG, USAGE_USERS
 from codex_assets.lib.checks.window import open_window
 
 FILES_COVER_DAY = "files_cover_day"
 FILE_CHECKSUMS_MATCH = "file_checksums_match"
 RESPONSES_PER_TURN_IN_BAND = "responses_per_turn_in_band"
-_BLOCKING = {FILES_COVER_DAY: True, FILE_CHECKSUMS_MATCH: True, RESPONSES_PER_TURN_IN_BAND: False}
+_BLOCKING = {
+    FILES_COVER_DAY: True,
+    FILE_CHECKSUMS_MATCH: True,
+    RESPONSES_PER_TURN_IN_BAND: False,
+    NO_NEGATIVE_COUNTS: True,
+    ROWS_MATCH_PARTITION_DAY: True,
+    COLUMN_SCHEMA_UNCHANGED: False,
+}
+_ROW_CHECKS = {
+    NO_NEGATIVE_COUNTS: validity.negative_counts,
+    ROWS_MATCH_PARTITION_DAY: validity.files_outside_partition,
+}
 
 
 def _listings(
@@ -94,13 +115,40 @@ def build_compliance_checks() -> list[dg.AssetChecksDefinition]:
                 "different authentication paths."
             ),
         ),
+        dg.AssetCheckSpec(
+            NO_NEGATIVE_COUNTS,
+            asset=target.key,
+            blocking=True,
+            description=(
+                "No token count below zero (NULL: no token usage on the event). Blocking: the "
+                "compliance marts' sums would be wrong."
+            ),
+        ),
+        dg.AssetCheckSpec(
+            ROWS_MATCH_PARTITION_DAY,
+            asset=target.key,
+            blocking=True,
+            description=(
+                "Every log file in a partition ends in its day: end_time in (D 00:00, "
+                "D+1 00:00] UTC. Blocking: its events would be counted on the wrong day."
+            ),
+        ),
+        dg.AssetCheckSpec(
+            COLUMN_SCHEMA_UNCHANGED,
+            asset=target.key,
+            blocking=False,
+            description=(
+                "The columns and types equal those of the previous run's materialization; "
+                "names the added, removed and retyped columns. Warns."
+            ),
+        ),
     ]
 
     @dg.multi_asset_check(
         name=f"{target.slug}_compliance_checks",
         specs=specs,
         can_subset=True,
-        description="Files, checksums and agreement with analytics of the compliance log.",
+        description="Files, checksums, validity and agreement with analytics of the compliance log.",
     )
     def run_checks(context: dg.AssetCheckExecutionContext, codex: CodexResource):
         selected = selected_names(context)
@@ -126,6 +174,17 @@ def build_compliance_checks() -> list[dg.AssetChecksDefinition]:
                     FILE_CHECKSUMS_MATCH,
                     compliance.file_checksums_match(listed, landed, target.lake_table),
                 )
+        if selected & set(_ROW_CHECKS):
+            with open_window(lake, [target.lake_table], days) as window:
+                for name, check in _ROW_CHECKS.items():
+                    if name in selected:
+                        yield result(name, check(window, COMPLIANCE_CODEX_LOG))
+        if COLUMN_SCHEMA_UNCHANGED in selected:
+            current, previous = materialized_schemas(context.instance, target.key)
+            yield result(
+                COLUMN_SCHEMA_UNCHANGED,
+                validity.schema_diff(target.key.to_user_string(), previous, current),
+            )
         if RESPONSES_PER_TURN_IN_BAND in selected:
             with_next = sorted({*days, *(day + timedelta(days=1) for day in days)})
             with open_window(lake, [target.lake_table, users.lake_table], with_next) as window:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from codex_assets.lib.checks.sla import ANALYTICS_SLA, Sla
+from codex_assets.lib.checks.sla import ANALYTICS_SLA, COMPLIANCE_SLA, Sla
 
 
 @dataclass(frozen=True)
@@ -71,3 +71,14 @@ ANALYTICS_CHECKED_TABLES: dict[str, CheckedTable] = {
     table.name: table
     for table in (USAGE_USERS, USAGE_WORKSPACE, CODE_REVIEWS, CODE_REVIEW_RESPONSES)
 }
+
+COMPLIANCE_CODEX_LOG = CheckedTable(
+    name="compliance_codex_log",
+    grain=(),
+    row_label="event_id",
+    negative_counts_sql="compliance_codex_log.sql",
+    sla=COMPLIANCE_SLA,
+)
+"""The compliance log, for the row-level rules that apply to it (negative token counts, files
+outside their day). It has no unique key by design: delivery is at-least-once, so the same
+event may arrive on several lines; `restricted.compliance_events` deduplicates on event_id."""

@@ -124,6 +124,36 @@ def rows_outside_partition(window: LakeWindow, table: CheckedTable) -> CheckOutc
     )
 
 
+def files_outside_partition(window: LakeWindow, table: CheckedTable) -> CheckOutcome:
+    """Every compliance log file in a partition ends in that day: end_time in (D, D+1]."""
+    threshold = "0 log files whose end_time is not in (D 00:00, D+1 00:00] UTC of the partition"
+    measured = _rows_measured(window, table.name)
+    if not window.has(table.name):
+        return _nothing_landed(window, table.name, threshold)
+    found = find_offenders(window.conn, window.query("compliance_lines_outside_partition.sql"))
+    if not found.total:
+        return CheckOutcome(
+            passed=True,
+            summary=f"{table.name}: every log file belongs to its partition's day.",
+            threshold=threshold,
+            measured=measured,
+        )
+    return CheckOutcome(
+        passed=False,
+        summary=(
+            f"{table.name}: {plural(found.total, 'log file')} in the partitions "
+            f"{format_days(found.days)} end outside the partition's day, so their events would "
+            f"be counted on the wrong day. Reload the days "
+            f"({'; '.join(backfill_commands(found.days))})."
+        ),
+        threshold=threshold,
+        measured=measured,
+        offending=found.rows,
+        offending_total=found.total,
+        offending_days=found.days,
+    )
+
+
 def schema_diff(
     table: str, previous: Mapping[str, str] | None, current: Mapping[str, str] | None
 ) -> CheckOutcome:
