@@ -34,7 +34,8 @@ from codex_assets.defs.checks.validity import (
     COLUMN_SCHEMA_UNCHANGED,
     NO_NEGATIVE_COUNTS,
     ROWS_MATCH_PARTITION_DAY,
-    materialized_schemas,
+    column_schema_spec,
+    validity_outcomes,
 )
 from codex_assets.defs.resources import CodexResource
 from codex_assets.lib.api.compliance import CODEX_LOG, latest_complete_day, oldest_retained_day
@@ -133,15 +134,7 @@ def build_compliance_checks() -> list[dg.AssetChecksDefinition]:
                 "D+1 00:00] UTC. Blocking: its events would be counted on the wrong day."
             ),
         ),
-        dg.AssetCheckSpec(
-            COLUMN_SCHEMA_UNCHANGED,
-            asset=target.key,
-            blocking=False,
-            description=(
-                "The columns and types equal those of the previous run's materialization; "
-                "names the added, removed and retyped columns. Warns."
-            ),
-        ),
+        column_schema_spec(target.key),
     ]
 
     @dg.multi_asset_check(
@@ -174,17 +167,10 @@ def build_compliance_checks() -> list[dg.AssetChecksDefinition]:
                     FILE_CHECKSUMS_MATCH,
                     compliance.file_checksums_match(listed, landed, target.lake_table),
                 )
-        if selected & set(_ROW_CHECKS):
-            with open_window(lake, [target.lake_table], days) as window:
-                for name, check in _ROW_CHECKS.items():
-                    if name in selected:
-                        yield result(name, check(window, COMPLIANCE_CODEX_LOG))
-        if COLUMN_SCHEMA_UNCHANGED in selected:
-            current, previous = materialized_schemas(context.instance, target.key)
-            yield result(
-                COLUMN_SCHEMA_UNCHANGED,
-                validity.schema_diff(target.key.to_user_string(), previous, current),
-            )
+        for name, outcome in validity_outcomes(
+            context, lake, target, COMPLIANCE_CODEX_LOG, _ROW_CHECKS
+        ):
+            yield result(name, outcome)
         if RESPONSES_PER_TURN_IN_BAND in selected:
             with_next = sorted({*days, *(day + timedelta(days=1) for day in days)})
             with open_window(lake, [target.lake_table, users.lake_table], with_next) as window:

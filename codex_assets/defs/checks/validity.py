@@ -17,6 +17,8 @@ made by a backfill would never be seen. This check compares with the newest reco
 earlier run.
 """
 
+from collections.abc import Callable, Iterator, Mapping
+
 import dagster as dg
 
 from codex_assets.defs.checks.support import (
@@ -27,8 +29,10 @@ from codex_assets.defs.checks.support import (
     to_result,
 )
 from codex_assets.defs.resources import CodexResource
-from codex_assets.lib.checks import validity
-from codex_assets.lib.checks.window import open_window
+from codex_assets.lib.checks import CheckOutcome, validity
+from codex_assets.lib.checks.tables import CheckedTable
+from codex_assets.lib.checks.window import LakeWindow, open_window
+from codex_assets.lib.lake import Lake
 
 NO_NEGATIVE_COUNTS = "no_negative_counts"
 NO_DUPLICATE_KEYS = "no_duplicate_keys"
@@ -67,6 +71,45 @@ def _schema(record: dg.EventLogRecord) -> dict[str, str] | None:
     return {column.name: column.type for column in value.schema.columns}
 
 
+def column_schema_spec(key: dg.AssetKey) -> dg.AssetCheckSpec:
+    """`column_schema_unchanged` on `key` (WARN)."""
+    return dg.AssetCheckSpec(
+        COLUMN_SCHEMA_UNCHANGED,
+        asset=key,
+        blocking=False,
+        description=(
+            "The columns and types equal those of the previous run's materialization; "
+            "names the added, removed and retyped columns. Warns."
+        ),
+    )
+
+
+RowCheck = Callable[[LakeWindow, CheckedTable], CheckOutcome]
+
+
+def validity_outcomes(
+    context: dg.AssetCheckExecutionContext,
+    lake: Lake,
+    target: CheckTarget,
+    table: CheckedTable,
+    row_checks: Mapping[str, RowCheck],
+) -> Iterator[tuple[str, CheckOutcome]]:
+    """(check name, outcome) of the selected row checks, over the days being checked (one
+    window for all), then of `column_schema_unchanged` when selected."""
+    selected = selected_names(context)
+    if selected & set(row_checks):
+        with open_window(lake, [target.lake_table], check_days(context, lake, target)) as window:
+            for name, check in row_checks.items():
+                if name in selected:
+                    yield name, check(window, table)
+    if COLUMN_SCHEMA_UNCHANGED in selected:
+        current, previous = materialized_schemas(context.instance, target.key)
+        yield (
+            COLUMN_SCHEMA_UNCHANGED,
+            validity.schema_diff(target.key.to_user_string(), previous, current),
+        )
+
+
 def build_validity_checks(target: CheckTarget) -> dg.AssetChecksDefinition:
     """The validity checks of one raw asset with row-level rules (`target.table`)."""
     table = target.table
@@ -99,15 +142,7 @@ def build_validity_checks(target: CheckTarget) -> dg.AssetChecksDefinition:
                 "later. Blocking: the marts would count the row on the wrong day."
             ),
         ),
-        dg.AssetCheckSpec(
-            COLUMN_SCHEMA_UNCHANGED,
-            asset=target.key,
-            blocking=False,
-            description=(
-                "The columns and types equal those of the previous run's materialization; "
-                "names the added, removed and retyped columns. Warns."
-            ),
-        ),
+        column_schema_spec(target.key),
     ]
     blocking = {spec.name: spec.blocking for spec in specs}
     row_checks = {
@@ -123,26 +158,8 @@ def build_validity_checks(target: CheckTarget) -> dg.AssetChecksDefinition:
         description=f"Validity of {target.key.to_user_string()}.",
     )
     def run_checks(context: dg.AssetCheckExecutionContext, codex: CodexResource):
-        selected = selected_names(context)
-
-        def result(name, outcome):
-            return to_result(
-                outcome, asset_key=target.key, check_name=name, blocking=blocking[name]
-            )
-
-        if selected & set(row_checks):
-            lake = codex.lake()
-            days = check_days(context, lake, target)
-            with open_window(lake, [target.lake_table], days) as window:
-                for name, check in row_checks.items():
-                    if name in selected:
-                        yield result(name, check(window, table))
-        if COLUMN_SCHEMA_UNCHANGED in selected:
-            current, previous = materialized_schemas(context.instance, target.key)
-            yield result(
-                COLUMN_SCHEMA_UNCHANGED,
-                validity.schema_diff(target.key.to_user_string(), previous, current),
-            )
+        for name, outcome in validity_outcomes(context, codex.lake(), target, table, row_checks):
+            yield to_result(outcome, asset_key=target.key, check_name=name, blocking=blocking[name])
 
     return run_checks
 
