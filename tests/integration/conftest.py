@@ -10,7 +10,6 @@ its data directory.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -42,20 +41,14 @@ def backfill_90(tmp_path_factory) -> Iterator[Backfill]:
         "CODEX_SIMULATOR_USERS": "60",
         "CODEX_SIMULATOR_SEED": "11",
     }
-    saved = {key: os.environ.get(key) for key in [*env, *CLEARED]}
-    for key in CLEARED:
-        os.environ.pop(key, None)
-    os.environ.update(env)
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        for key in CLEARED:
+            patch.delenv(key, raising=False)
+        for key, value in env.items():
+            patch.setenv(key, value)
         settings = Settings.from_env()
         window = last_days_window(BACKFILL_DAYS, settings)
         result = run_window(window, instance=dg.DagsterInstance.ephemeral())
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     yield Backfill(env, settings, window, result)
 
 

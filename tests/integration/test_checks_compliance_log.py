@@ -55,11 +55,11 @@ def _window() -> Window:
 def landed(tmp_path_factory):
     """Four clean days of the compliance log and the per-user usage, landed once."""
     root = tmp_path_factory.mktemp("compliance_checks")
-    keys = ("CODEX_DATA_DIR", *ENV, "CODEX_SIMULATOR_FAULTS")
-    saved = {key: os.environ.get(key) for key in keys}
-    os.environ.pop("CODEX_SIMULATOR_FAULTS", None)
-    os.environ.update({"CODEX_DATA_DIR": str(root / "data"), **ENV})
-    try:
+    with pytest.MonkeyPatch.context() as env:
+        env.delenv("CODEX_SIMULATOR_FAULTS", raising=False)
+        env.setenv("CODEX_DATA_DIR", str(root / "data"))
+        for key, value in ENV.items():
+            env.setenv(key, value)
         window = _window()
         result = run_window(
             window,
@@ -68,12 +68,6 @@ def landed(tmp_path_factory):
         )
         assert result.success
         yield root / "data", window
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 @pytest.fixture

@@ -35,24 +35,11 @@ def _window() -> Window:
 def landed(tmp_path_factory):
     """Three clean days of the four raw tables, landed once; each test tampers with a copy."""
     root = tmp_path_factory.mktemp("tampered")
-    saved = {
-        k: os.environ.get(k)
-        for k in (
-            "CODEX_DATA_DIR",
-            "CODEX_SIMULATOR_USERS",
-            "CODEX_SIMULATOR_SEED",
-            "CODEX_SIMULATOR_FAULTS",
-        )
-    }
-    os.environ.pop("CODEX_SIMULATOR_FAULTS", None)
-    os.environ.update(
-        {
-            "CODEX_DATA_DIR": str(root / "data"),
-            "CODEX_SIMULATOR_USERS": "60",
-            "CODEX_SIMULATOR_SEED": "11",
-        }
-    )
-    try:
+    with pytest.MonkeyPatch.context() as env:
+        env.delenv("CODEX_SIMULATOR_FAULTS", raising=False)
+        env.setenv("CODEX_DATA_DIR", str(root / "data"))
+        env.setenv("CODEX_SIMULATOR_USERS", "60")
+        env.setenv("CODEX_SIMULATOR_SEED", "11")
         window = _window()
         result = run_window(
             window,
@@ -61,12 +48,6 @@ def landed(tmp_path_factory):
         )
         assert result.success
         yield root / "data", window
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _rows(lake: Lake, table: str, day) -> list[dict]:

@@ -18,7 +18,6 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from codex_assets.defs.automation import daily_refresh_schedule
 from codex_assets.lib import storage
 from codex_assets.lib.api.window import latest_complete_day
 from codex_assets.lib.lake import SOURCE_MARKER, Lake
@@ -26,21 +25,10 @@ from codex_assets.lib.raw_tables import ANALYTICS_RAW_TABLES
 from codex_assets.lib.settings import Settings, SettingsError
 from codex_assets.lib.sources import simulator_for
 from tests.support.s3_server import moto_server
+from tests.support.schedule import scheduled_run
 
 BUCKET = "codex-lake"
 PREFIX = "teams/data"
-
-
-def _scheduled_run(instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
-    """What today's 12:30 UTC tick launches (one run over [D-2, D]), executed in process."""
-    from codex_assets.definitions import defs
-
-    yesterday = latest_complete_day(datetime.now(UTC))
-    tick = datetime.combine(yesterday + timedelta(days=1), datetime.min.time(), UTC)
-    context = dg.build_schedule_context(scheduled_execution_time=tick.replace(hour=12, minute=30))
-    (request,) = daily_refresh_schedule.evaluate_tick(context).run_requests
-    job = defs().resolve_job_def("daily_refresh")
-    return job.execute_in_process(instance=instance, tags=request.tags, raise_on_error=False)
 
 
 @pytest.fixture
@@ -72,7 +60,7 @@ def test_a_scheduled_run_lands_the_lake_on_s3_and_reads_it_back(s3_env):
     restated: date = days[1]
 
     instance = dg.DagsterInstance.ephemeral()
-    first = _scheduled_run(instance)
+    first = scheduled_run(instance)
     assert first.success, [e.message for e in first.all_events if e.is_failure]
 
     # Every raw partition is an object in the bucket, next to the source marker; nothing of
@@ -112,7 +100,7 @@ def test_a_scheduled_run_lands_the_lake_on_s3_and_reads_it_back(s3_env):
         after = {row["user_id"]: row["totals"] for row in simulator.day_rows("usage", restated)}
         changed_users = {u for u in before if before[u] != after.get(u)}
         assert changed_users
-        second = _scheduled_run(instance)
+        second = scheduled_run(instance)
         assert second.success
     finally:
         simulator.restate(restated, 0)

@@ -8,23 +8,12 @@ import dagster as dg
 import duckdb
 import pytest
 
-from codex_assets.defs.automation import RANGE_END_TAG, RANGE_START_TAG, daily_refresh_schedule
+from codex_assets.defs.automation import RANGE_END_TAG, RANGE_START_TAG
 from codex_assets.lib.api.window import latest_complete_day
 from codex_assets.lib.raw_tables import ANALYTICS_RAW_TABLES
 from codex_assets.lib.settings import Settings
 from codex_assets.lib.sources import simulator_for
-
-
-def _scheduled_run(instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
-    """What the schedule's tick of today would launch, executed in process."""
-    from codex_assets.definitions import defs
-
-    yesterday = latest_complete_day(datetime.now(UTC))
-    tick = datetime.combine(yesterday + timedelta(days=1), datetime.min.time(), UTC)
-    context = dg.build_schedule_context(scheduled_execution_time=tick.replace(hour=12, minute=30))
-    (request,) = daily_refresh_schedule.evaluate_tick(context).run_requests
-    job = defs().resolve_job_def("daily_refresh")
-    return job.execute_in_process(instance=instance, tags=request.tags, raise_on_error=False)
+from tests.support.schedule import scheduled_run
 
 
 @pytest.fixture
@@ -39,7 +28,7 @@ def restated_day(data_dir):
 def test_schedule_run_records_restated_values_with_old_and_new(restated_day):
     settings, simulator, day = restated_day
     instance = dg.DagsterInstance.ephemeral()
-    first = _scheduled_run(instance)
+    first = scheduled_run(instance)
     assert first.success
     assert first.dagster_run.tags[RANGE_START_TAG] == (day - timedelta(days=1)).isoformat()
     assert first.dagster_run.tags[RANGE_END_TAG] == (day + timedelta(days=1)).isoformat()
@@ -55,7 +44,7 @@ def test_schedule_run_records_restated_values_with_old_and_new(restated_day):
     )
     assert expected, "the simulator's restatement should change some users' values"
 
-    second = _scheduled_run(instance)
+    second = scheduled_run(instance)
     assert second.success
     with duckdb.connect(settings.duckdb_path, read_only=True) as conn:
         users = conn.execute(
