@@ -171,8 +171,19 @@ def test_every_mart_is_built_and_reconciles_on_every_day(backfilled):
             "SELECT day, matches, threads_delta, turns_delta, credits_delta "
             "FROM marts.usage_reconciliation_daily ORDER BY day"
         ).fetchall()
+        per_turn = dict(
+            conn.execute(
+                "SELECT day, compliance_responses_per_turn FROM marts.usage_reconciliation_daily"
+            ).fetchall()
+        )
     assert [row[0] for row in reconciliation] == window.days
     assert all(matches for _, matches, *_ in reconciliation), reconciliation
+    # The simulator logs one compliance response per analytics turn: a day whose log and the
+    # next day's (its late events) both landed compares exactly.
+    logged = set(Lake(settings.lake_root).landed_days("compliance_codex_log"))
+    whole = [day for day in window.days if {day, day + timedelta(days=1)} <= logged]
+    assert len(whole) >= 20
+    assert {per_turn[day] for day in whole} == {1.0}
     lineage = {
         event.asset_key: event.materialization.metadata.get("dagster/column_lineage")
         for event in result.get_asset_materialization_events()

@@ -24,6 +24,7 @@ from test_marts_rawdata import (
 )
 
 from codex_assets.lib.marts import MartSettings, refresh_mart
+from codex_assets.lib.marts.refresh import fill_reconciliation_compliance
 
 approx = pytest.approx
 
@@ -120,3 +121,40 @@ def test_reconciliation_flags_a_missing_workspace_row(raw: RawData) -> None:
     assert (got["workspace_rows"], got["threads_delta"], got["turns_delta"]) == (0, 4, 6)
     assert got["credits_delta"] == approx(3.2)
     assert got["matches"] is False
+
+
+def _activity(raw: RawData, day, responses_by_user: dict[str, int]) -> None:
+    """Compliance activity rows as the compliance mart would write them (only what matters)."""
+    for user, responses in responses_by_user.items():
+        raw.conn.execute(
+            "INSERT INTO marts.compliance_activity_daily BY NAME "
+            "SELECT $day::DATE AS day, $user AS user_id, 1 AS sessions, $n AS prompts, "
+            "$n AS responses, 0 AS tool_calls, 0 AS input_tokens, 0 AS cached_input_tokens, "
+            "0 AS output_tokens, 0 AS reasoning_output_tokens",
+            {"day": day, "user": user, "n": responses},
+        )
+
+
+def test_reconciliation_compares_compliance_responses_with_turns_whichever_lands_first(
+    raw: RawData,
+) -> None:
+    load_main_dataset(raw)
+    # The compliance log is loaded first for Mar 1: 10 + 3 responses against 13 user turns.
+    refresh_mart(raw.conn, "usage_reconciliation_daily", D1, D1, MartSettings())  # the tables
+    _activity(raw, D1, {"c-1": 10, "c-2": 3})
+    refresh_mart(raw.conn, "usage_reconciliation_daily", D1, D6, MartSettings())
+    got = _reconciliation(raw)
+    assert (got[D1]["compliance_responses"], got[D1]["compliance_responses_per_turn"]) == (13, 1.0)
+    # Days without compliance activity stay NULL: not loaded is not zero.
+    assert {got[day]["compliance_responses"] for day in (D2, D3, D4, D5, D6)} == {None}
+    # Then the compliance log of Mar 2 lands after the reconciliation was built: 3 responses
+    # against Mar 2's 6 user turns.
+    _activity(raw, D2, {"c-1": 3})
+    fill_reconciliation_compliance(raw.conn, D2, D2)
+    got = _reconciliation(raw)
+    assert (got[D2]["compliance_responses"], got[D2]["compliance_responses_per_turn"]) == (3, 0.5)
+    # Mar 4 has no user turns: the ratio's denominator is zero, so it is NULL.
+    _activity(raw, D4, {"c-1": 2})
+    fill_reconciliation_compliance(raw.conn, D4, D4)
+    got = _reconciliation(raw)[D4]
+    assert (got["compliance_responses"], got["compliance_responses_per_turn"]) == (2, None)

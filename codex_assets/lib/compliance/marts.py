@@ -14,6 +14,7 @@ from datetime import date
 import duckdb
 
 from codex_assets.lib.compliance.specs import ACCESS_TOKENS_SPEC, ACTIVITY_SPEC, EVENTS_SPEC
+from codex_assets.lib.marts.refresh import fill_reconciliation_compliance
 from codex_assets.lib.sql import read_sql
 
 
@@ -32,6 +33,7 @@ def refresh_activity(conn: duckdb.DuckDBPyConnection, days: Sequence[date]) -> i
         inserted = conn.execute(
             f"INSERT INTO {table} BY NAME {read_sql('compliance/activity_daily.sql')}", params
         ).fetchone()
+        fill_reconciliation_compliance(conn, wanted[0], wanted[-1])
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

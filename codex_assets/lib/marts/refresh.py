@@ -19,6 +19,7 @@ from typing import Any
 
 import duckdb
 
+from codex_assets.lib.compliance.specs import ACTIVITY_SPEC
 from codex_assets.lib.directory import Directory, load_directory
 from codex_assets.lib.marts.definitions import CREDITS_TOLERANCE
 from codex_assets.lib.marts.specs import MARTS, STATE_TABLES, Column, MartSpec
@@ -75,6 +76,9 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
             existing = _existing_columns(conn)
         _check_columns(name, columns, existing[name])
         _comment(conn, name, description, columns, existing[name])
+    # usage_reconciliation_daily reads the compliance activity for its compliance columns; an
+    # empty table when the compliance log is not loaded leaves them NULL.
+    ACTIVITY_SPEC.ensure(conn)
 
 
 def refresh_mart(
@@ -310,3 +314,12 @@ def _comment(
 
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def fill_reconciliation_compliance(conn: duckdb.DuckDBPyConnection, start: date, end: date) -> None:
+    """Bring the compliance columns of usage_reconciliation_daily up to date for [start, end]
+    after the compliance activity changed (a no-op until the reconciliation mart exists)."""
+    reconciliation = MARTS["usage_reconciliation_daily"]
+    if reconciliation.name in _existing_columns(conn):
+        for state_file in reconciliation.state_sql:
+            run_script(conn, read_sql(state_file), {"start": start, "end": end})

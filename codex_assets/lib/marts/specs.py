@@ -108,6 +108,7 @@ UW = "raw.usage_workspace"
 CR = "raw.code_reviews"
 CRR = "raw.code_review_responses"
 UUD = "marts.usage_user_daily"
+CAD = "marts.compliance_activity_daily"
 
 RAW_TOKENS = (
     ("uncached_input_tokens", "uncached_text_input_tokens", "Uncached text input tokens."),
@@ -612,6 +613,9 @@ USAGE_RECONCILIATION_DAILY = MartSpec(
     refresh="daily",
     upstream=(UU, UW),
     sql_file="marts/usage_reconciliation_daily.sql",
+    # The compliance columns, from marts.compliance_activity_daily when it has the days. Not an
+    # upstream asset on purpose: a workspace without a compliance key still reconciles usage.
+    state_sql=("marts/usage_reconciliation_compliance.sql",),
     columns=(
         _day(UU, UW),
         _col(
@@ -697,14 +701,17 @@ USAGE_RECONCILIATION_DAILY = MartSpec(
         _col(
             "compliance_responses",
             "BIGINT",
-            "Codex responses in the compliance logs that day (PROMPT_RESPONSE_RECEIVED); NULL "
-            "until the compliance marts fill it.",
+            "Codex responses in the compliance log that day (PROMPT_RESPONSE_RECEIVED, "
+            "deduplicated, by the event's UTC day); NULL when the day has no compliance "
+            "activity loaded.",
+            refs(CAD, "responses"),
         ),
         _col(
             "compliance_responses_per_turn",
             "DOUBLE",
-            f"compliance_responses / user_turns; NULL until compliance_responses is filled. {d.RATIO}",
-            refs(UU, "turns"),
+            "compliance_responses / user_turns: near 1 when both APIs see the same traffic "
+            f"(they cover different authentication paths, so it may differ). {d.RATIO}",
+            refs(UU, "turns") + refs(CAD, "responses"),
         ),
     ),
 )

@@ -1,7 +1,8 @@
 -- marts.usage_reconciliation_daily for the days [$start, $end]: one row per day comparing the
 -- sum of the per-user rows (raw.usage_users) with the workspace row (raw.usage_workspace).
 -- A side with no rows counts as 0, so a missing workspace row on a day with usage is a
--- mismatch. compliance_responses and its ratio stay NULL until the compliance marts fill them.
+-- mismatch. compliance_responses and its ratio are filled from the compliance log by
+-- usage_reconciliation_compliance.sql, run after this insert and after each compliance refresh.
 WITH
 days AS (
     SELECT range::DATE AS day
