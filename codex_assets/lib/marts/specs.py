@@ -48,6 +48,8 @@ class MartSpec:
     upstream: tuple[str, ...]
     sql_file: str
     state_sql: tuple[str, ...] = ()
+    also_reads: tuple[str, ...] = ()
+    """Tables read (and named in the column lineage) whose assets are not dependencies."""
 
     @property
     def qualified_name(self) -> str:
@@ -616,6 +618,7 @@ USAGE_RECONCILIATION_DAILY = MartSpec(
     # The compliance columns, from marts.compliance_activity_daily when it has the days. Not an
     # upstream asset on purpose: a workspace without a compliance key still reconciles usage.
     state_sql=("marts/usage_reconciliation_compliance.sql",),
+    also_reads=(CAD,),
     columns=(
         _day(UU, UW),
         _col(
