@@ -53,6 +53,11 @@ def _run(args: argparse.Namespace) -> int:
     elif args.days is not None:
         if args.days <= 0:
             raise ValueError("--days must be above zero.")
+        if args.end is not None:
+            raise ValueError(
+                "--end goes with --start (--start D --end D); --days N always ends at the "
+                "latest complete day."
+            )
         window = last_days_window(args.days, settings, clip=False)
     else:
         window = checked_window(args.start, args.end or args.start, settings)

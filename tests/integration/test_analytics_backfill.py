@@ -80,10 +80,21 @@ def test_breakdown_views_unnest_every_client_and_model(backfilled):
 def test_rerun_replaces_with_identical_data(backfilled):
     settings, window, _ = backfilled
     before = {t.name: _landed_records(settings.duckdb_path, t.name) for t in ANALYTICS_RAW_TABLES}
+    lake = Lake(settings.lake_root)
     last_week = type(window)(window.days[-7], window.end)
+    written = {
+        day: lake.partition_file("usage_users", day).stat().st_mtime_ns for day in window.days
+    }
     assert run_window(last_week, instance=dg.DagsterInstance.ephemeral()).success
     after = {t.name: _landed_records(settings.duckdb_path, t.name) for t in ANALYTICS_RAW_TABLES}
     assert after == before
+    # The week's partitions were written again (and only they): the same rows, not left alone.
+    rewritten = [
+        day
+        for day in window.days
+        if lake.partition_file("usage_users", day).stat().st_mtime_ns != written[day]
+    ]
+    assert rewritten == last_week.days
 
 
 def test_window_older_than_the_api_serves_is_refused_before_any_request(data_dir):

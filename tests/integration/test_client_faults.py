@@ -219,7 +219,7 @@ def test_429_pause_is_taken_through_the_shared_route_limiter(server, http, clock
     assert clock.monotonic() == paused_until  # once the pause is over, no further wait
 
 
-@pytest.mark.parametrize("status", [500, 502, 503, 504])
+@pytest.mark.parametrize("status", [408, 500, 502, 503, 504])
 def test_5xx_then_success(server, analytics, http, status):
     server.script([json_reply({"error": "oops"}, status=status), page([usage_row("u1")])])
     fetched = analytics.fetch_day("usage", DAY)

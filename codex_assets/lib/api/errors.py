@@ -192,7 +192,8 @@ class ApiSchemaError(CodexApiError):
     def build(cls, *, url: str, field: str, problem: str, body_excerpt: str = "") -> ApiSchemaError:
         subject = "the response body" if field == "body" else f"field '{field}'"
         message = (
-            f"GET {url} returned a response that does not match the documented API contract: "
+            f"GET {url} returned HTTP 200 with a body that does not match the documented API "
+            "contract: "
             f"{subject} {problem}. The API may have changed; nothing was landed for this request."
         )
         error = cls(

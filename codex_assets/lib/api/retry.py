@@ -11,7 +11,8 @@ import random
 from datetime import UTC, datetime
 
 # 429 and the 5xx that gateways and overloaded servers answer; anything else is permanent.
-RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+"""Request Timeout, Too Many Requests and the transient server errors: a retry may succeed."""
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:

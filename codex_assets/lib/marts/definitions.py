@@ -46,6 +46,14 @@ COHORT = (
     "From active_days_28d: heavy at 15 or more active days, moderate at 5 to 14, light at 1 "
     "to 4, inactive at 0."
 )
+ENGAGEMENT_RATE = (
+    "engaged_comments / merged_comments: the share of Codex review comments on the pull "
+    "requests merged that day that got at least one reaction or reply."
+)
+NET_SENTIMENT = (
+    "(upvotes - downvotes) / (upvotes + downvotes) over the reactions to those comments, from "
+    "-1 (all thumbs down) to 1 (all thumbs up); other reactions do not count."
+)
 MATCHES = (
     f"True when threads and turns are equal and credits differ by at most {CREDITS_TOLERANCE}; "
     "a side with no rows counts as 0, so a missing workspace row on a day with usage fails."
@@ -63,6 +71,8 @@ DEFINITIONS: dict[str, str] = {
     "surface": SURFACE,
     "team": TEAM,
     "email": EMAIL,
+    "engagement rate": ENGAGEMENT_RATE,
+    "net sentiment": NET_SENTIMENT,
     "reconciliation": MATCHES,
 }
 """Every rule, by name, for docs/marts.md."""

@@ -590,7 +590,7 @@ REVIEW_IMPACT_DAILY = MartSpec(
         _col(
             "engagement_rate",
             "DOUBLE",
-            f"engaged_comments / merged_comments. {d.RATIO}",
+            f"{d.ENGAGEMENT_RATE} {d.RATIO}",
             refs(CRR, "engaged", "comments"),
         ),
         _count("upvotes", CRR, "upvotes", "+1 reactions"),
@@ -599,7 +599,7 @@ REVIEW_IMPACT_DAILY = MartSpec(
         _col(
             "net_sentiment",
             "DOUBLE",
-            f"(upvotes - downvotes) / (upvotes + downvotes), from -1 to 1. {d.RATIO}",
+            f"{d.NET_SENTIMENT} {d.RATIO}",
             refs(CRR, "upvotes", "downvotes"),
         ),
     ),
