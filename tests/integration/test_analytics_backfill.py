@@ -120,6 +120,10 @@ def test_window_older_than_the_api_serves_is_refused_before_any_request(data_dir
     assert not (data_dir / "lake").exists()
 
 
+KILLED_WINDOW_DAYS = 10
+"""Long enough to kill the run between days (300 ms a request, one day at a time)."""
+
+
 def test_a_run_killed_between_days_leaves_only_whole_partitions(data_dir):
     env = {
         **os.environ,
@@ -127,7 +131,7 @@ def test_a_run_killed_between_days_leaves_only_whole_partitions(data_dir):
         "CODEX_API_MAX_CONCURRENCY": "1",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "codex_assets.cli", "backfill", "--days", "30"],
+        [sys.executable, "-m", "codex_assets.cli", "backfill", "--days", str(KILLED_WINDOW_DAYS)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -146,7 +150,7 @@ def test_a_run_killed_between_days_leaves_only_whole_partitions(data_dir):
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
     partitions = landed()
-    assert 3 <= sum(map(len, partitions.values())) < 4 * 30
+    assert 3 <= sum(map(len, partitions.values())) < 4 * KILLED_WINDOW_DAYS
     simulator = simulator_for(Settings.from_env())
     for table, days in partitions.items():
         for day in days:
@@ -160,14 +164,14 @@ def test_a_run_killed_between_days_leaves_only_whole_partitions(data_dir):
             assert landed_rows == sorted(served, key=_sort_key), (table.name, day)
     # The killed run is safe to repeat: the same window completes over what it left.
     done = subprocess.run(
-        [sys.executable, "-m", "codex_assets.cli", "backfill", "--days", "30"],
+        [sys.executable, "-m", "codex_assets.cli", "backfill", "--days", str(KILLED_WINDOW_DAYS)],
         env=os.environ.copy(),
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    assert all(len(days) == 30 for days in landed().values())
+    assert all(len(days) == KILLED_WINDOW_DAYS for days in landed().values())
 
 
 def test_every_mart_is_built_and_reconciles_on_every_day(backfilled):
