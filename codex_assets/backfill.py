@@ -67,6 +67,26 @@ def checked_window(
     return window
 
 
+COMPLIANCE_LOG = dg.AssetKey(["raw", "compliance_codex_log"])
+
+
+def default_selection(settings: Settings) -> tuple[dg.AssetSelection | None, str | None]:
+    """What `demo` / `backfill` run by default, and a note when something is left out.
+
+    Everything, except that against the real API without CODEX_COMPLIANCE_API_KEY the compliance
+    log and what is built on it are left out (with a note) rather than failing the run: many
+    teams have the analytics key only.
+    """
+    if settings.source != "api" or settings.compliance_api_key:
+        return None, None
+    compliance = dg.AssetSelection.assets(COMPLIANCE_LOG).downstream()
+    return dg.AssetSelection.all() - compliance, (
+        "CODEX_COMPLIANCE_API_KEY is not set: the compliance log and what is built on it are "
+        "left out of this run (set the key, with the scope "
+        "chatgpt.enterprise.compliance_logs_platform.read, to include them)."
+    )
+
+
 def run_window(
     window: Window,
     instance: dg.DagsterInstance | None = None,

@@ -45,7 +45,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from codex_assets.backfill import checked_window, last_days_window, run_window, summary
+    from codex_assets.backfill import (
+        checked_window,
+        default_selection,
+        last_days_window,
+        run_window,
+        summary,
+    )
 
     settings = Settings.from_env()
     if args.command == "demo":
@@ -61,8 +67,11 @@ def _run(args: argparse.Namespace) -> int:
         window = last_days_window(args.days, settings, clip=False)
     else:
         window = checked_window(args.start, args.end or args.start, settings)
+    selection, note = default_selection(settings)
+    if note:
+        print(note)
     print(f"Backfilling {window.start} .. {window.end} from the {settings.source} source ...")
-    result = run_window(window)
+    result = run_window(window, selection=selection)
     print(summary(result, window, settings))
     return 0 if result.success else 1
 

@@ -20,3 +20,21 @@ def test_bad_windows_are_refused_with_the_fix(data_dir, capsys, argv, message):
     assert main(argv) == 2
     assert message in capsys.readouterr().err
     assert not data_dir.exists() or not (data_dir / "lake").exists()  # nothing was run
+
+
+def test_without_a_compliance_key_the_real_api_run_leaves_the_compliance_assets_out():
+    from dataclasses import replace
+
+    from codex_assets.backfill import default_selection
+    from codex_assets.definitions import defs
+    from codex_assets.lib.settings import Settings
+
+    graph = defs().resolve_asset_graph()
+    api = replace(Settings(), source="api", workspace_id="w", analytics_api_key="a")
+    selection, note = default_selection(api)
+    assert selection is not None and "CODEX_COMPLIANCE_API_KEY is not set" in note
+    chosen = {key.to_user_string() for key in selection.resolve(graph)}
+    assert "raw/usage_users" in chosen and "marts/usage_reconciliation_daily" in chosen
+    assert not {k for k in chosen if "compliance" in k or k.startswith("restricted/")}
+    assert default_selection(replace(api, compliance_api_key="c")) == (None, None)
+    assert default_selection(Settings()) == (None, None)  # the simulator has both
