@@ -22,16 +22,22 @@ def table_schema(
     )
 
 
+PREVIEW_HIDDEN_COLUMNS = frozenset({"email", "user_email"})
+"""Personal data stays in DuckDB: Dagster's event log (and so the UI) never gets it."""
+
+
 def markdown_preview(
     conn: duckdb.DuckDBPyConnection, query: str, limit: int = 10
 ) -> dg.MetadataValue:
-    """The first `limit` rows of `query` as a markdown table, for the asset page in the UI."""
+    """The first `limit` rows of `query` as a markdown table, for the asset page in the UI,
+    without the `PREVIEW_HIDDEN_COLUMNS`."""
     cursor = conn.execute(f"SELECT * FROM ({query}) LIMIT {int(limit)}")
-    header = [column[0] for column in cursor.description]
+    names = [column[0] for column in cursor.description]
+    shown = [i for i, name in enumerate(names) if name not in PREVIEW_HIDDEN_COLUMNS]
     lines = [
-        "| " + " | ".join(header) + " |",
-        "|" + "---|" * len(header),
+        "| " + " | ".join(names[i] for i in shown) + " |",
+        "|" + "---|" * len(shown),
     ]
     for row in cursor.fetchall():
-        lines.append("| " + " | ".join("" if v is None else str(v) for v in row) + " |")
+        lines.append("| " + " | ".join("" if row[i] is None else str(row[i]) for i in shown) + " |")
     return dg.MetadataValue.md("\n".join(lines))

@@ -5,6 +5,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from codex_assets.defs import partitions
+from codex_assets.defs.metadata import markdown_preview
 from codex_assets.defs.resources import CodexResource
 from codex_assets.lib.compliance.export import export_day
 from codex_assets.lib.compliance.findings import refresh_findings
@@ -131,8 +132,15 @@ def compliance_activity_daily(
             ).fetchall()
         }
         written = refresh_activity(conn, sorted(event_days | set(days)))
+        preview = markdown_preview(
+            conn, f"SELECT * FROM {ACTIVITY_SPEC.qualified_name} ORDER BY day DESC, prompts DESC"
+        )
     return dg.MaterializeResult(
-        metadata={**_metadata(ACTIVITY_SPEC, written), "days_rebuilt": len(event_days | set(days))}
+        metadata={
+            **_metadata(ACTIVITY_SPEC, written),
+            "days_rebuilt": len(event_days | set(days)),
+            "preview": preview,
+        }
     )
 
 
@@ -150,7 +158,12 @@ def compliance_activity_daily(
 def access_token_events(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn, bounded_memory(conn):
         written = refresh_access_token_events(conn)
-    return dg.MaterializeResult(metadata=_metadata(ACCESS_TOKENS_SPEC, written))
+        preview = markdown_preview(
+            conn, f"SELECT * FROM {ACCESS_TOKENS_SPEC.qualified_name} ORDER BY timestamp DESC"
+        )
+    return dg.MaterializeResult(
+        metadata={**_metadata(ACCESS_TOKENS_SPEC, written), "preview": preview}
+    )
 
 
 @dg.asset(
