@@ -165,6 +165,10 @@ def summary(result: dg.ExecuteInProcessResult, window: Window, settings: Setting
             lines.append(f"  {status:<14} {e.asset_key.to_user_string()} {e.check_name}")
             if not e.passed and e.description:
                 lines.append(f"  {'':<14}   {e.description}")
+        lines.append(
+            "  (freshness_check on each raw asset is left out of backfills: the sensor "
+            "codex_freshness_checks_sensor evaluates it after each day's deadline)"
+        )
     not_built = _not_built(result)
     if not_built:
         lines += ["", "Not built (a step before them failed, or a blocking check failed):"]

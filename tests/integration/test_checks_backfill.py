@@ -83,6 +83,8 @@ def test_the_cli_summary_lists_every_check(backfilled):
     assert f"Checks: {len(evaluations)}/{len(evaluations)} passed" in text
     for e in evaluations:
         assert f"pass           {e.asset_key.to_user_string()} {e.check_name}" in text
+    # The one check a backfill leaves out is named, with who evaluates it instead.
+    assert "freshness_check on each raw asset is left out of backfills" in text
 
 
 def test_backfilling_old_days_reports_no_stale_freshness(data_dir):
