@@ -609,7 +609,8 @@ USAGE_RECONCILIATION_DAILY = MartSpec(
     name="usage_reconciliation_daily",
     description=(
         "Per day (every day of the range present): the per-user usage summed against the "
-        "workspace totals, with deltas and whether they match."
+        "workspace totals, with deltas and whether they match, and the compliance log's "
+        "responses against the turns."
     ),
     grain=("day",),
     refresh="daily",
