@@ -48,6 +48,23 @@ class Offenders:
     days: list[date]
     rows: list[dict[str, Any]]
 
+    def outcome(
+        self, *, threshold: str, measured: Mapping[str, Any], passed: str, failed: str
+    ) -> CheckOutcome:
+        """Passed, saying `passed`, when nothing offended; else failed, saying `failed`, with the
+        first offending rows, their total and their days."""
+        if not self.total:
+            return CheckOutcome(passed=True, summary=passed, threshold=threshold, measured=measured)
+        return CheckOutcome(
+            passed=False,
+            summary=failed,
+            threshold=threshold,
+            measured=measured,
+            offending=self.rows,
+            offending_total=self.total,
+            offending_days=self.days,
+        )
+
 
 def find_offenders(
     conn: duckdb.DuckDBPyConnection,

@@ -63,29 +63,19 @@ def users_sum_to_workspace(
         {"days": both, "tolerance_cents": CREDITS_TOLERANCE_CENTS},
     )
     measured["days_mismatched"] = found.total
-    if not found.total:
-        return CheckOutcome(
-            passed=True,
-            summary=(
-                f"{users}: per-user sums equal the workspace totals on all {plural(len(both), 'day')} "
-                "compared (threads, turns, credits)."
-            ),
-            threshold=threshold,
-            measured=measured,
-        )
-    return CheckOutcome(
-        passed=False,
-        summary=(
+    return found.outcome(
+        threshold=threshold,
+        measured=measured,
+        passed=(
+            f"{users}: per-user sums equal the workspace totals on all {plural(len(both), 'day')} "
+            "compared (threads, turns, credits)."
+        ),
+        failed=(
             f"{users}: per-user sums differ from the workspace totals on {plural(found.total, 'day')}: "
             f"{format_days(found.days)}. Adoption and spend marts built from the per-user rows "
             "would not match the workspace. Usually a partial load (one table re-loaded after a "
             f"restatement, not the other): reload both ({'; '.join(backfill_commands(found.days))})."
         ),
-        threshold=threshold,
-        measured=measured,
-        offending=found.rows,
-        offending_total=found.total,
-        offending_days=found.days,
     )
 
 
@@ -171,25 +161,15 @@ def _breakdown(
         {"tolerance_cents": CREDITS_TOLERANCE_CENTS},
     )
     measured["rows_mismatched"] = found.total
-    if not found.total:
-        return CheckOutcome(
-            passed=True,
-            summary=f"{table.name}: every {what} adds up ({measured['rows_checked']} rows).",
-            threshold=threshold,
-            measured=measured,
-        )
-    return CheckOutcome(
-        passed=False,
-        summary=(
+    return found.outcome(
+        threshold=threshold,
+        measured=measured,
+        passed=f"{table.name}: every {what} adds up ({measured['rows_checked']} rows).",
+        failed=(
             f"{table.name}: {plural(found.total, 'row')} on {plural(len(found.days), 'day')} with a "
             f"{what} that does not add up: {format_days(found.days)}. The API allows this (usage outside any "
             f"listed entry), so it is a warning: {consequence}."
         ),
-        threshold=threshold,
-        measured=measured,
-        offending=found.rows,
-        offending_total=found.total,
-        offending_days=found.days,
     )
 
 
@@ -209,23 +189,13 @@ def _day_rule(
         )
     found = find_offenders(window.conn, window.query(sql))
     measured["days_failing"] = found.total
-    if not found.total:
-        return CheckOutcome(
-            passed=True,
-            summary=f"{table}: holds on all {plural(int(measured['days_checked']), 'day')}.",
-            threshold=threshold,
-            measured=measured,
-        )
-    return CheckOutcome(
-        passed=False,
-        summary=(
+    return found.outcome(
+        threshold=threshold,
+        measured=measured,
+        passed=f"{table}: holds on all {plural(int(measured['days_checked']), 'day')}.",
+        failed=(
             f"{table}: {problem} on {plural(found.total, 'day')}: {format_days(found.days)}. The review "
             "mart copies these numbers as served; reload the days "
             f"({'; '.join(backfill_commands(found.days))}) and, if it persists, report it upstream."
         ),
-        threshold=threshold,
-        measured=measured,
-        offending=found.rows,
-        offending_total=found.total,
-        offending_days=found.days,
     )

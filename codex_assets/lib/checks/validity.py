@@ -30,27 +30,17 @@ def negative_counts(window: LakeWindow, table: CheckedTable) -> CheckOutcome:
             row_label=table.row_label,
         ),
     )
-    if not found.total:
-        return CheckOutcome(
-            passed=True,
-            summary=f"{table.name}: no negative values in {measured['rows_checked']} rows.",
-            threshold=threshold,
-            measured=measured,
-        )
     columns = sorted({row["column_name"] for row in found.rows})
-    return CheckOutcome(
-        passed=False,
-        summary=(
+    return found.outcome(
+        threshold=threshold,
+        measured=measured,
+        passed=f"{table.name}: no negative values in {measured['rows_checked']} rows.",
+        failed=(
             f"{table.name}: {plural(found.total, 'negative value')} (in {', '.join(columns)}"
             f"{', ...' if found.total > len(found.rows) else ''}) on {plural(len(found.days), 'day')}: "
             f"{format_days(found.days)}. The API never reports negative usage: reload the days "
             f"({'; '.join(backfill_commands(found.days))}) and, if it persists, report it upstream."
         ),
-        threshold=threshold,
-        measured=measured,
-        offending=found.rows,
-        offending_total=found.total,
-        offending_days=found.days,
     )
 
 
@@ -66,28 +56,18 @@ def duplicate_keys(window: LakeWindow, table: CheckedTable) -> CheckOutcome:
         window.conn,
         window.query("duplicate_keys.sql", table=table.name, keys=keys, null_keys=null_keys),
     )
-    if not found.total:
-        return CheckOutcome(
-            passed=True,
-            summary=(
-                f"{table.name}: every key {table.grain_text} is unique "
-                f"({measured['rows_checked']} rows)."
-            ),
-            threshold=threshold,
-            measured=measured,
-        )
-    return CheckOutcome(
-        passed=False,
-        summary=(
+    return found.outcome(
+        threshold=threshold,
+        measured=measured,
+        passed=(
+            f"{table.name}: every key {table.grain_text} is unique "
+            f"({measured['rows_checked']} rows)."
+        ),
+        failed=(
             f"{table.name}: {plural(found.total, 'key')} {table.grain_text} duplicated or missing on "
             f"{plural(len(found.days), 'day')}: {format_days(found.days)}. Every mart would count those "
             f"rows twice (or drop them). Reload the days: {'; '.join(backfill_commands(found.days))}"
         ),
-        threshold=threshold,
-        measured=measured,
-        offending=found.rows,
-        offending_total=found.total,
-        offending_days=found.days,
     )
 
 
@@ -101,26 +81,16 @@ def rows_outside_partition(window: LakeWindow, table: CheckedTable) -> CheckOutc
         window.conn,
         window.query("rows_outside_partition.sql", table=table.name, row_label=table.row_label),
     )
-    if not found.total:
-        return CheckOutcome(
-            passed=True,
-            summary=f"{table.name}: every row belongs to its partition's day.",
-            threshold=threshold,
-            measured=measured,
-        )
-    return CheckOutcome(
-        passed=False,
-        summary=(
+    return found.outcome(
+        threshold=threshold,
+        measured=measured,
+        passed=f"{table.name}: every row belongs to its partition's day.",
+        failed=(
             f"{table.name}: {plural(found.total, 'row')} not describing the partition's day, in the "
             f"partitions {format_days(found.days)}. The marts would count them on the wrong day. "
             "The API may have answered with other buckets (weeks?) or another window; reload "
             f"the days ({'; '.join(backfill_commands(found.days))}) and check the client's query."
         ),
-        threshold=threshold,
-        measured=measured,
-        offending=found.rows,
-        offending_total=found.total,
-        offending_days=found.days,
     )
 
 
@@ -131,26 +101,16 @@ def files_outside_partition(window: LakeWindow, table: CheckedTable) -> CheckOut
     if not window.has(table.name):
         return _nothing_landed(window, table.name, threshold)
     found = find_offenders(window.conn, window.query("compliance_lines_outside_partition.sql"))
-    if not found.total:
-        return CheckOutcome(
-            passed=True,
-            summary=f"{table.name}: every log file belongs to its partition's day.",
-            threshold=threshold,
-            measured=measured,
-        )
-    return CheckOutcome(
-        passed=False,
-        summary=(
+    return found.outcome(
+        threshold=threshold,
+        measured=measured,
+        passed=f"{table.name}: every log file belongs to its partition's day.",
+        failed=(
             f"{table.name}: {plural(found.total, 'log file')} in the partitions "
             f"{format_days(found.days)} end outside the partition's day, so their events would "
             f"be counted on the wrong day. Reload the days "
             f"({'; '.join(backfill_commands(found.days))})."
         ),
-        threshold=threshold,
-        measured=measured,
-        offending=found.rows,
-        offending_total=found.total,
-        offending_days=found.days,
     )
 
 
