@@ -43,6 +43,10 @@ def stop_group(process: subprocess.Popen, grace: float = 5.0) -> None:
         os.killpg(process.pid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=grace)
+    # SIGKILL is delivered asynchronously: on a loaded machine a member can take a moment to die.
+    deadline = time.monotonic() + grace
+    while group_members(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def group_members(pgid: int) -> list[int]:

@@ -47,5 +47,7 @@ def test_the_compliance_tick_lands_the_day_and_builds_what_is_built_on_it(data_d
     failed = {
         (e.check_name, e.severity) for e in result.get_asset_check_evaluations() if not e.passed
     }
-    # A fresh lake holds this one day: only the 30-day coverage warns, naming the other days.
-    assert failed == {("last_30_days_loaded", dg.AssetCheckSeverity.WARN)}
+    # Nothing blocking fails. A fresh lake holds this one day, so the 30-day coverage warns,
+    # and so may freshness (whether the day due now is the one loaded depends on the hour).
+    warned = {("last_30_days_loaded", dg.AssetCheckSeverity.WARN)}
+    assert warned <= failed <= warned | {("freshness_check", dg.AssetCheckSeverity.WARN)}
