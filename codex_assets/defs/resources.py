@@ -11,7 +11,7 @@ from dagster_duckdb import DuckDBResource
 from codex_assets.lib import storage
 from codex_assets.lib.api.analytics import AnalyticsClient
 from codex_assets.lib.api.compliance import ComplianceClient
-from codex_assets.lib.compliance.privacy import PRIVATE_DIR, make_private
+from codex_assets.lib.compliance.privacy import make_private
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.settings import Settings
 from codex_assets.lib.sources import (
@@ -73,7 +73,7 @@ def resources() -> dg.Definitions:
     settings = Settings.from_env()
     # Owner-only from the start: the DuckDB file, its WAL and its spill directory are created
     # by DuckDB with the process umask, and they hold `restricted.*` (prompt text, emails).
-    settings.data_path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    settings.data_path.mkdir(parents=True, exist_ok=True, mode=storage.PRIVATE_DIR)
     make_private(settings.data_path)
     return dg.Definitions(
         resources={

@@ -35,9 +35,7 @@ SOURCE_MARKER = "_source.json"
 # keep the Parquet writer's buffers, and so memory, bounded whatever the day's size; zstd at
 # level 1 is as small as the default level here and a third faster to write.
 _PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE 16384"
-_PRIVATE_FILE = 0o600
 _PIPE_BYTES = 1 << 20  # Linux's default /proc/sys/fs/pipe-max-size
-_PRIVATE_DIR = 0o700
 
 
 class LakeSourceMismatchError(RuntimeError):
@@ -203,10 +201,10 @@ class Lake:
                     "directory, or move the old one away if you mean to start over."
                 )
             return
-        _make_private_dirs(self.root)
+        storage.make_private_dirs(self.root)
         marker.write_text(json.dumps(dict(fingerprint), indent=2, sort_keys=True))
         if isinstance(marker, Path):
-            os.chmod(marker, _PRIVATE_FILE)
+            os.chmod(marker, storage.PRIVATE_FILE)
 
     def iter_tables(self) -> Iterator[str]:
         if self.root.is_dir():
@@ -260,18 +258,18 @@ class PartitionStream:
         # Locally the partition's own directory; for an object store a private temp directory.
         self._work = storage.local_workdir(self.target)
         if isinstance(self.target, Path):
-            os.chmod(self.target.parent.parent, _PRIVATE_DIR)  # the table directory
+            os.chmod(self.target.parent.parent, storage.PRIVATE_DIR)  # the table directory
         self.staging = self._work / f".staging-{uuid.uuid4().hex}"
-        self.staging.mkdir(mode=_PRIVATE_DIR)
+        self.staging.mkdir(mode=storage.PRIVATE_DIR)
         self._temporary = self._work / f".{DATA_FILE}.{uuid.uuid4().hex}.tmp"
         self.pipes = (hasattr(os, "mkfifo") if use_pipes is None else use_pipes) and bool(parts)
         self.paths = [self.staging / f"body-{i:06d}.jsonl" for i in range(max(1, len(parts)))]
         self._parts = [dict(p) for p in parts] or [dict.fromkeys(self.columns)]
         if not parts:  # an empty day: one empty body gives the table's columns and zero rows
-            self.paths[0].touch(mode=_PRIVATE_FILE)
+            self.paths[0].touch(mode=storage.PRIVATE_FILE)
         elif self.pipes:
             for path in self.paths:
-                os.mkfifo(path, _PRIVATE_FILE)
+                os.mkfifo(path, storage.PRIVATE_FILE)
         options = _PARQUET_OPTIONS
         if metadata:
             options += f", KV_METADATA {_kv_literal(metadata)}"
@@ -322,7 +320,7 @@ class PartitionStream:
         if self.pipes:
             fd = self._open_pipe(path)
         else:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _PRIVATE_FILE)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, storage.PRIVATE_FILE)
         try:
             view = memoryview(data)
             while view:
@@ -425,18 +423,6 @@ class PartitionStream:
 
 def _describe(fingerprint: Mapping[str, str]) -> str:
     return f"source={fingerprint.get('source')} workspace={fingerprint.get('workspace_id')}"
-
-
-def _make_private_dirs(path: LakePath) -> None:
-    storage.make_private_dirs(path)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _sql_string(value: str) -> str:

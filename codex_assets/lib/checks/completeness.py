@@ -9,8 +9,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
 from codex_assets.lib.checks.outcome import (
-    OFFENDING_CAP,
     CheckOutcome,
+    Offenders,
     backfill_commands,
     day_ranges,
     format_days,
@@ -76,24 +76,14 @@ def paging_complete(
     threshold = (
         "every day has a partition whose footer says complete=true (paging reached has_more=false)"
     )
-    if not offending:
-        return CheckOutcome(
-            passed=True,
-            summary=f"{table}: all {len(days)} days were landed whole ({pages} pages).",
-            threshold=threshold,
-            measured=measured,
-        )
-    return CheckOutcome(
-        passed=False,
-        summary=(
+    return Offenders.of(offending, bad_days).outcome(
+        threshold=threshold,
+        measured=measured,
+        passed=f"{table}: all {len(days)} days were landed whole ({pages} pages).",
+        failed=(
             f"{table}: {len(bad_days)} of {plural(len(days), 'day')} are not known to be whole: "
             f"{format_days(bad_days)}. Reload them: {'; '.join(backfill_commands(bad_days))}"
         ),
-        threshold=threshold,
-        measured=measured,
-        offending=offending[:OFFENDING_CAP],
-        offending_total=len(offending),
-        offending_days=bad_days,
     )
 
 
@@ -132,28 +122,18 @@ def workspace_row_every_day(window: LakeWindow, table: str = "usage_workspace") 
     }
     if idle_days:
         measured["idle_days_list"] = format_days(idle_days)
-    if not offending:
-        return CheckOutcome(
-            passed=True,
-            summary=(
-                f"{table}: every day of {window_text(days)} has its workspace row "
-                f"({plural(len(idle_days), 'idle day')} recorded as zero rows)."
-            ),
-            threshold=threshold,
-            measured=measured,
-        )
-    return CheckOutcome(
-        passed=False,
-        summary=(
+    return Offenders.of(offending, bad_days).outcome(
+        threshold=threshold,
+        measured=measured,
+        passed=(
+            f"{table}: every day of {window_text(days)} has its workspace row "
+            f"({plural(len(idle_days), 'idle day')} recorded as zero rows)."
+        ),
+        failed=(
             f"{table}: {plural(len(bad_days), 'day')} without a workspace row: "
             f"{format_days(bad_days)}. "
             f"Reload them: {'; '.join(backfill_commands(bad_days))}"
         ),
-        threshold=threshold,
-        measured=measured,
-        offending=offending[:OFFENDING_CAP],
-        offending_total=len(offending),
-        offending_days=bad_days,
     )
 
 

@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from codex_assets.lib.checks.outcome import (
     OFFENDING_CAP,
     CheckOutcome,
+    Offenders,
     backfill_commands,
     find_offenders,
     format_days,
@@ -130,30 +131,20 @@ def files_cover_day(
     }
     if not_listable:
         measured["days_not_listable"] = format_days(not_listable)
-    if not offending:
-        return CheckOutcome(
-            passed=True,
-            summary=(
-                f"{table}: all {plural(listed_total, 'file')} the API lists for "
-                f"{plural(len(listed_by_day), 'day')} are landed; no stretch of a day is uncovered."
-            ),
-            threshold=threshold,
-            measured=measured,
-        )
-    return CheckOutcome(
-        passed=False,
-        summary=(
+    return Offenders.of(offending, bad_days).outcome(
+        threshold=threshold,
+        measured=measured,
+        passed=(
+            f"{table}: all {plural(listed_total, 'file')} the API lists for "
+            f"{plural(len(listed_by_day), 'day')} are landed; no stretch of a day is uncovered."
+        ),
+        failed=(
             f"{table}: {plural(len(offending), 'file')} the API lists are not landed "
             f"({uncovered:g} minutes of audit events missing) on {plural(len(bad_days), 'day')}: "
             f"{format_days(bad_days)}. The compliance marts would miss those events. Reload the "
             f"days while the API still keeps their files (30 days): "
             f"{'; '.join(backfill_commands(bad_days))}"
         ),
-        threshold=threshold,
-        measured=measured,
-        offending=offending[:OFFENDING_CAP],
-        offending_total=len(offending),
-        offending_days=bad_days,
     )
 
 
@@ -194,29 +185,19 @@ def file_checksums_match(
         "files_compared": compared,
         "files_mismatched": len(offending),
     }
-    if not offending:
-        return CheckOutcome(
-            passed=True,
-            summary=(
-                f"{table}: all {plural(compared, 'landed file')} match the API's sha256 "
-                f"({plural(len(listed_by_day), 'day')})."
-            ),
-            threshold=threshold,
-            measured=measured,
-        )
-    return CheckOutcome(
-        passed=False,
-        summary=(
+    return Offenders.of(offending, bad_days).outcome(
+        threshold=threshold,
+        measured=measured,
+        passed=(
+            f"{table}: all {plural(compared, 'landed file')} match the API's sha256 "
+            f"({plural(len(listed_by_day), 'day')})."
+        ),
+        failed=(
             f"{table}: {plural(len(offending), 'landed file')} do not match the API's listing on "
             f"{plural(len(bad_days), 'day')}: {format_days(bad_days)}. The loader verifies every "
             "download, so the partition was altered or written by another tool; its events "
             f"cannot be trusted. Reload the days: {'; '.join(backfill_commands(bad_days))}"
         ),
-        threshold=threshold,
-        measured=measured,
-        offending=offending[:OFFENDING_CAP],
-        offending_total=len(offending),
-        offending_days=bad_days,
     )
 
 

@@ -48,6 +48,11 @@ class Offenders:
     days: list[date]
     rows: list[dict[str, Any]]
 
+    @classmethod
+    def of(cls, rows: Sequence[Mapping[str, Any]], days: Sequence[date]) -> Offenders:
+        """Offending rows found in Python: all of them counted, the first `OFFENDING_CAP` kept."""
+        return cls(len(rows), list(days), [dict(row) for row in rows[:OFFENDING_CAP]])
+
     def outcome(
         self, *, threshold: str, measured: Mapping[str, Any], passed: str, failed: str
     ) -> CheckOutcome:

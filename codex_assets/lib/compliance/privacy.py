@@ -12,8 +12,7 @@ import contextlib
 import os
 from pathlib import Path
 
-PRIVATE_DIR = 0o700
-PRIVATE_FILE = 0o600
+from codex_assets.lib.storage import PRIVATE_DIR, PRIVATE_FILE
 
 
 def make_private(data_dir: Path, database: str | Path | None = None) -> None:
