@@ -26,7 +26,7 @@ import duckdb
 import orjson
 
 from codex_assets.lib import storage
-from codex_assets.lib.sql import read_sql
+from codex_assets.lib.sql import read_sql, sql_string
 from codex_assets.lib.storage import LakePath
 
 DATA_FILE = "data.parquet"
@@ -126,7 +126,7 @@ class Lake:
                 options += f", KV_METADATA {_kv_literal(metadata)}"
             with duckdb.connect(config={"threads": 2}) as conn:
                 conn.execute(
-                    f"COPY ({select}) TO {_sql_string(str(temporary))} ({options})",
+                    f"COPY ({select}) TO {sql_string(str(temporary))} ({options})",
                     {
                         "path": str(staging),
                         "day": day.isoformat(),
@@ -273,7 +273,7 @@ class PartitionStream:
         options = _PARQUET_OPTIONS
         if metadata:
             options += f", KV_METADATA {_kv_literal(metadata)}"
-        self._sql = f"COPY ({select_sql}) TO {_sql_string(str(self._temporary))} ({options})"
+        self._sql = f"COPY ({select_sql}) TO {sql_string(str(self._temporary))} ({options})"
         self._params = {
             "paths": [str(p) for p in self.paths],
             "files": [
@@ -425,14 +425,10 @@ def _describe(fingerprint: Mapping[str, str]) -> str:
     return f"source={fingerprint.get('source')} workspace={fingerprint.get('workspace_id')}"
 
 
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _kv_literal(metadata: Mapping[str, str | int]) -> str:
     pairs = []
     for key, value in metadata.items():
         if not key.isidentifier():
             raise ValueError(f"partition metadata key {key!r} must be an identifier")
-        pairs.append(f"{key}: {_sql_string(str(value))}")
+        pairs.append(f"{key}: {sql_string(str(value))}")
     return "{" + ", ".join(pairs) + "}"

@@ -175,7 +175,9 @@ def test_an_altered_checksum_fails_only_the_checksum_check(copy_of):
 def test_a_negative_token_count_fails_and_blocks(copy_of):
     lake, window = copy_of
     day = window.days[1]
-    _rewrite_compliance(lake, day, "SELECT * REPLACE (-output_tokens AS output_tokens) FROM {p}")
+    # The lake keeps the verbatim line: negate the count inside it.
+    negated = """replace(record, '"output_tokens":', '"output_tokens":-')"""
+    _rewrite_compliance(lake, day, f"SELECT * REPLACE ({negated} AS record) FROM {{p}}")
     evaluations = _run_checks(window)
     assert _failed(evaluations) == {(NO_NEGATIVE_COUNTS, ERROR)}
     negative = evaluations[NO_NEGATIVE_COUNTS]
@@ -204,14 +206,25 @@ def test_a_file_from_another_day_fails_the_partition_day_check(copy_of):
     assert moved in outside.metadata["offending_rows"].value
 
 
-def test_a_changed_compliance_schema_warns_naming_the_column(copy_of):
-    lake, window = copy_of
+def test_a_changed_compliance_schema_warns_naming_the_column(copy_of, monkeypatch):
+    """The columns are parsed from the verbatim line by this version's SQL, so they change
+    when an upgrade extracts another field: the next run warns and names it."""
+    from codex_assets.lib.compliance import warehouse
+
+    _, window = copy_of
     instance = dg.DagsterInstance.ephemeral()
     one_day = Window(window.days[0], window.days[0])
     selection = dg.AssetSelection.assets(COMPLIANCE)
     assert run_window(one_day, instance=instance, selection=selection).success
-    # Another day's partition carries a column this version does not extract.
-    _rewrite_compliance(lake, window.days[2], "SELECT *, 1 AS sim_future_field FROM {p}")
+    released = warehouse.codex_log_lines_sql
+    monkeypatch.setattr(
+        warehouse,
+        "codex_log_lines_sql",
+        lambda files: (
+            f"SELECT *, record ->> '$.sim_future_field' AS sim_future_field "
+            f"FROM ({released(files)})"
+        ),
+    )
     second = run_window(one_day, instance=instance, selection=selection)
     assert second.success  # a warning stops nothing
     schema = {e.check_name: e for e in second.get_asset_check_evaluations()}[

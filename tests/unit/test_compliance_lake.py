@@ -12,12 +12,18 @@ import orjson
 import pytest
 
 from codex_assets.lib.compliance.ingest import FILE_COLUMNS, RAW_TABLE
+from codex_assets.lib.compliance.warehouse import codex_log_lines_sql
 from codex_assets.lib.lake import Lake
-from codex_assets.lib.sql import read_sql
+from codex_assets.lib.sql import read_sql, sql_string
 from tests.support.compliance import body, event, land
 
 DAY = date(2026, 5, 7)
 END = datetime(2026, 5, 7, 0, 10)
+
+
+def _lines(lake: Lake, day: date = DAY) -> str:
+    """The partition's lines as the warehouse reads them (typed columns parsed from `record`)."""
+    return codex_log_lines_sql(sql_string(str(lake.partition_file(RAW_TABLE, day))))
 
 
 def _rows(lake: Lake, day: date = DAY) -> list[tuple]:
@@ -25,9 +31,14 @@ def _rows(lake: Lake, day: date = DAY) -> list[tuple]:
         return conn.execute(
             "SELECT event_id, event_type, user_id, user_email, session_id, input_tokens, "
             "cached_input_tokens, output_tokens, reasoning_output_tokens, access_token_id, "
-            "file_id, file_end_time, record FROM read_parquet($p) ORDER BY event_id",
-            {"p": str(lake.partition_file(RAW_TABLE, day))},
+            f"file_id, file_end_time, record FROM ({_lines(lake, day)}) ORDER BY event_id"
         ).fetchall()
+
+
+def _landed_columns(path) -> list[str]:
+    with duckdb.connect() as conn:
+        described = conn.execute("DESCRIBE SELECT * FROM read_parquet($p)", {"p": str(path)})
+        return [row[0] for row in described.fetchall()]
 
 
 @pytest.fixture(params=[True, False], ids=["pipes", "staged"])
@@ -82,8 +93,7 @@ def test_unexpected_types_never_abort_a_load(tmp_path):
     assert land(lake, DAY, [("f1", END, body(weird))]) == 1
     with duckdb.connect() as conn:
         stamp, tokens, record = conn.execute(
-            "SELECT timestamp, input_tokens, record FROM read_parquet($p)",
-            {"p": str(lake.partition_file(RAW_TABLE, DAY))},
+            f"SELECT timestamp, input_tokens, record FROM ({_lines(lake)})"
         ).fetchone()
     assert stamp is None and tokens is None
     assert orjson.loads(record)["event_details"]["token_usage"]["input_tokens"] == "many"
@@ -92,16 +102,49 @@ def test_unexpected_types_never_abort_a_load(tmp_path):
 def test_an_empty_day_is_an_empty_partition_with_the_columns(tmp_path):
     lake = Lake(tmp_path / "lake")
     assert land(lake, DAY, []) == 0
-    with duckdb.connect() as conn:
-        columns = [
-            row[0]
-            for row in conn.execute(
-                "DESCRIBE SELECT * FROM read_parquet($p)",
-                {"p": str(lake.partition_file(RAW_TABLE, DAY))},
-            ).fetchall()
-        ]
-    assert {"event_id", "record", "file_id", "file_end_time", "user_email"} <= set(columns)
+    assert _landed_columns(lake.partition_file(RAW_TABLE, DAY)) == [
+        "day",
+        "record",
+        *FILE_COLUMNS,
+        "loaded_at",
+    ]
     assert lake.landed_days(RAW_TABLE) == [DAY]
+    assert _rows(lake) == []
+
+
+def test_the_lake_keeps_the_line_and_its_file_and_parses_nothing(tmp_path):
+    """Landing stores each line verbatim with its file's columns; the typed columns are parsed
+    when the lake is read, so the step racing the API's 30-day expiry does the least work."""
+    lake = Lake(tmp_path / "lake")
+    land(lake, DAY, [("f1", END, body(event("e1", "2026-05-07T00:01:00Z", "PROMPT_SENT")))])
+    path = lake.partition_file(RAW_TABLE, DAY)
+    assert _landed_columns(path) == ["day", "record", *FILE_COLUMNS, "loaded_at"]
+    assert _rows(lake)[0][:3] == ("e1", "PROMPT_SENT", "user-A")
+
+
+def test_a_partition_landed_with_typed_columns_by_an_earlier_version_reads_the_same(tmp_path):
+    """Earlier versions also stored typed columns beside `record`; the view reads only `record`
+    and the file columns, so old and new partitions read alike, side by side."""
+    lake = Lake(tmp_path / "lake")
+    prompt = event("e1", "2026-05-07T00:01:00Z", "PROMPT_SENT", session_id="s1")
+    land(lake, DAY, [("f1", END, body(prompt))])
+    expected = _rows(lake)
+    path = lake.partition_file(RAW_TABLE, DAY)
+    with duckdb.connect() as conn:
+        conn.execute(
+            "COPY (SELECT day, 'stale' AS event_id, 'stale' AS user_id, record, "
+            f"{', '.join(FILE_COLUMNS)}, loaded_at FROM read_parquet($p)) TO '{path}.old' "
+            "(FORMAT parquet)",
+            {"p": str(path)},
+        )
+    os.replace(f"{path}.old", path)
+    assert _rows(lake) == expected
+    newer = date(2026, 5, 8)
+    land(lake, newer, [("f2", END.replace(day=8), body(event("e2", "2026-05-08T00:01:00Z", "X")))])
+    both = f"[{sql_string(str(path))}, {sql_string(str(lake.partition_file(RAW_TABLE, newer)))}]"
+    with duckdb.connect() as conn:
+        query = f"SELECT event_id FROM ({codex_log_lines_sql(both)}) ORDER BY 1"
+        assert conn.execute(query).fetchall() == [("e1",), ("e2",)]
 
 
 def test_a_failure_midway_publishes_nothing_and_keeps_the_old_partition(tmp_path, use_pipes):

@@ -1,9 +1,9 @@
 """Read the days a check looks at straight from the lake, in an in-memory DuckDB.
 
 Why not the warehouse file: DuckDB allows one writer per file, and while the marts are being
-written no other process may even open it read-only. The raw views in the warehouse are plain
-`read_parquet` over the lake, so the checks build the same views over just the partition files
-of their days, in memory: they never wait for, or block, a writer, and a 90-day check reads 90
+written no other process may even open it read-only. The raw views in the warehouse read the
+lake's Parquet directly, so the checks build the same views over just the partition files of
+their days, in memory: they never wait for, or block, a writer, and a 90-day check reads 90
 files rather than the whole history. The views keep the warehouse's names (`raw.<table>`), so
 the check SQL reads like the mart SQL.
 """
@@ -17,10 +17,12 @@ from datetime import date
 
 import duckdb
 
+from codex_assets.lib.compliance.ingest import RAW_TABLE as COMPLIANCE_RAW_TABLE
+from codex_assets.lib.compliance.warehouse import codex_log_lines_sql
 from codex_assets.lib.lake import Lake
-from codex_assets.lib.sql import read_sql
+from codex_assets.lib.sql import read_sql, sql_string
 
-_PARTITION_DAY = r"regexp_extract(filename, 'day=(\d{4}-\d{2}-\d{2})', 1)::DATE"
+_PARTITION_DAY = r"regexp_extract({column}, 'day=(\d{{4}}-\d{{2}}-\d{{2}})', 1)::DATE"
 
 
 @dataclass
@@ -64,15 +66,26 @@ def open_window(lake: Lake, tables: Iterable[str], days: Sequence[date]) -> Iter
             window.landed[table] = present
             if not present:
                 continue
-            paths = ", ".join(_sql_string(str(files[day])) for day in present)
-            conn.execute(
-                f"CREATE VIEW raw.{table} AS SELECT * EXCLUDE (filename), "
-                f"{_PARTITION_DAY} AS partition_day "
-                f"FROM read_parquet([{paths}], union_by_name = true, filename = true)"
-            )
+            paths = "[" + ", ".join(sql_string(str(files[day])) for day in present) + "]"
+            conn.execute(f"CREATE VIEW raw.{table} AS {_partition_view(table, paths)}")
         yield window
     finally:
         conn.close()
+
+
+def _partition_view(table: str, paths: str) -> str:
+    """The SELECT behind `raw.<table>` over the Parquet files `paths` (a SQL list), with
+    `partition_day`. The compliance log keeps only the verbatim line in the lake; its view
+    parses the typed columns the checks read, as the warehouse's restricted view does."""
+    if table == COMPLIANCE_RAW_TABLE:
+        lines = codex_log_lines_sql(paths)
+        day = _PARTITION_DAY.format(column="lake_file")
+        return f"SELECT * EXCLUDE (lake_file, lake_row), {day} AS partition_day FROM ({lines})"
+    day = _PARTITION_DAY.format(column="filename")
+    return (
+        f"SELECT * EXCLUDE (filename), {day} AS partition_day "
+        f"FROM read_parquet({paths}, union_by_name = true, filename = true)"
+    )
 
 
 def read_footers(lake: Lake, table: str, days: Sequence[date]) -> dict[date, dict[str, str]]:
@@ -97,7 +110,3 @@ def read_footers(lake: Lake, table: str, days: Sequence[date]) -> dict[date, dic
     for file_name, key, value in rows:
         footers[files[file_name]][key] = value
     return footers
-
-
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"

@@ -34,12 +34,12 @@ from codex_assets.lib.sql import read_sql
 
 RAW_TABLE = "compliance_codex_log"
 FILE_COLUMNS = ("file_id", "file_name", "file_end_time", "file_sha256")
-LANDING_MEMORY_LIMIT = "640MB"
-"""DuckDB's cap while a day streams into Parquet. At 512 MB the JSON reader's buffers and the
-Parquet writer's row groups no longer fit and DuckDB evicts and spills: a million-event day
-took 9.6 CPU-seconds and 5.4 s instead of 8.6 and 4.9 s, for about the same peak RSS (500-550
-MiB for the landing process; measured by timing `land_compliance_days` against the benchmark's
-simulator server). The process stays well under 1 GiB either way."""
+LANDING_MEMORY_LIMIT = "384MB"
+"""DuckDB's cap while a day streams into Parquet. The landing only copies each line with its
+file's columns (no parsing), so little needs to be held: on a million-event day against the
+benchmark's simulator server (benchmarks/compliance_ingest.py) the landing took 3.9-4.2 s at
+384 MB with a peak RSS of 520-550 MiB, 4.0 s and 576 MiB at 512 MB, 3.4-4.6 s and 780-790 MiB at
+640 MB, and slowed to 5.1 s at 256 MB."""
 
 
 @dataclass(frozen=True)

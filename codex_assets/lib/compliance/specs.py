@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from codex_assets.lib.sql import sql_string
+
 RAW = "raw.compliance_codex_log"
 """The raw asset's table: the lake table `compliance_codex_log` (every column; DuckDB exposes
 it as restricted.compliance_codex_log and, without restricted columns, raw.compliance_codex_log)."""
@@ -76,16 +78,12 @@ class TableSpec:
                 f"{self.qualified_name} exists without the columns {', '.join(missing)} (an "
                 "older version made it). It is derived data: drop it and re-materialize."
             )
-        conn.execute(f"COMMENT ON TABLE {self.qualified_name} IS {_literal(self.description)}")
+        conn.execute(f"COMMENT ON TABLE {self.qualified_name} IS {sql_string(self.description)}")
         for column in self.columns:
             conn.execute(
                 f"COMMENT ON COLUMN {self.qualified_name}.{column.name} IS "
-                f"{_literal(column.description)}"
+                f"{sql_string(column.description)}"
             )
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _from(table: str, *columns: str) -> tuple[tuple[str, str], ...]:

@@ -34,7 +34,7 @@ import duckdb
 from codex_assets.lib.compliance.ingest import RAW_TABLE
 from codex_assets.lib.compliance.specs import EVENTS_SPEC
 from codex_assets.lib.lake import Lake
-from codex_assets.lib.sql import read_sql
+from codex_assets.lib.sql import read_sql, sql_string
 from codex_assets.lib.warehouse import ensure_schemas
 
 RESTRICTED_VIEW = "restricted.compliance_codex_log"
@@ -78,13 +78,21 @@ def create_compliance_views(conn: duckdb.DuckDBPyConnection, lake: Lake) -> bool
         conn.execute(f"DROP VIEW IF EXISTS {RAW_VIEW}")
         conn.execute(f"DROP VIEW IF EXISTS {RESTRICTED_VIEW}")
         return False
-    glob = lake.table_glob(RAW_TABLE).replace("'", "''")
-    restricted = read_sql("compliance/view_restricted_codex_log.sql").replace("__LAKE_GLOB__", glob)
+    restricted = codex_log_lines_sql(sql_string(lake.table_glob(RAW_TABLE)))
     conn.execute(f"CREATE OR REPLACE VIEW {RESTRICTED_VIEW} AS {restricted}")
     conn.execute(
         f"CREATE OR REPLACE VIEW {RAW_VIEW} AS {read_sql('compliance/view_raw_codex_log.sql')}"
     )
     return True
+
+
+def codex_log_lines_sql(lake_files: str) -> str:
+    """The SELECT of every line in the compliance Parquet files `lake_files` (a SQL string or
+    list literal) with its typed columns parsed from `record` (view_restricted_codex_log.sql):
+    the restricted view, and the checks' view over just the days they look at."""
+    return read_sql("compliance/view_restricted_codex_log.sql").replace(
+        "__LAKE_FILES__", lake_files
+    )
 
 
 def ensure_events_table(conn: duckdb.DuckDBPyConnection) -> None:

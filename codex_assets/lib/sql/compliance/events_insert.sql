@@ -1,10 +1,10 @@
 -- The first delivery of every event landed in partitions [$start, $end] that is not already
 -- held from an earlier partition. First = earliest partition day, then file end time, then
 -- file id, then position in the file.
--- The dedup runs on keys only (about 100 bytes a line) and joins back for the chosen lines,
--- so a million-event day never drags its text through the aggregation. An event without an
--- event_id (malformed, never expected) cannot be matched to its copies, so every such line is
--- kept as its own event.
+-- The dedup runs on keys only (about 100 bytes a line; `event_id` is extracted without the full
+-- parse) and joins back for the chosen lines, so a million-event day never drags its text
+-- through the aggregation. An event without an event_id (malformed, never expected) cannot be
+-- matched to its copies, so every such line is kept as its own event.
 WITH keyed AS (
     SELECT
         coalesce(event_id, '~' || lake_file || ':' || lake_row) AS dedup_key,
@@ -32,12 +32,7 @@ fresh AS (
     )
 ),
 lines AS (
-    SELECT
-        l.*,
-        from_json(l.record -> 'event_details', '{
-            "tool_type": "VARCHAR", "prompt_text": "VARCHAR", "response_text": "VARCHAR",
-            "tool_input": "VARCHAR"
-        }') AS d
+    SELECT l.*
     FROM restricted.compliance_codex_log AS l
     JOIN fresh ON l.lake_file = fresh.pick.file AND l.lake_row = fresh.pick.row
     WHERE l.day BETWEEN $start AND $end
@@ -45,11 +40,7 @@ lines AS (
 SELECT
     day, event_id, timestamp, type, event_type, client_id, workspace_id, principal_id,
     principal_type, actor_type, user_id, user_email, credential_id, session_id, turn_id,
-    tool_call_id, model, status, tool_name,
-    d.tool_type AS tool_type,
-    d.prompt_text AS prompt_text,
-    d.response_text AS response_text,
-    d.tool_input AS tool_input,
+    tool_call_id, model, status, tool_name, tool_type, prompt_text, response_text, tool_input,
     input_tokens, cached_input_tokens, output_tokens, reasoning_output_tokens,
     access_token_id, access_token_name, created_by_user_id, expires_at,
     record, file_id, file_end_time
