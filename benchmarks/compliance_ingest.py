@@ -308,14 +308,18 @@ def main() -> None:
     )
     print("| step | events | wall (s) | events/s | peak RSS (MiB) |")
     print("|---|---:|---:|---:|---:|")
-    for label, figures in (
-        ("raw/compliance_codex_log over HTTP (list, 307, download, verify, land)", ingest),
-        ("DuckDB read_json -> Parquet, local files (the limit)", limit),
-        ("DuckDB, the asset's own SQL -> Parquet, local files", same),
+    for label, figures, peak_rss in (
+        (
+            "raw/compliance_codex_log over HTTP (list, 307, download, verify, land)",
+            ingest,
+            ingest["peak_rss_mib_ingest"],
+        ),
+        ("DuckDB read_json -> Parquet, local files (the limit)", limit, limit["peak_rss_mib"]),
+        ("DuckDB, the asset's own SQL -> Parquet, local files", same, same["peak_rss_mib"]),
     ):
         print(
             f"| {label} | {figures['events']:,} | {figures['wall_s']:.1f} | "
-            f"{figures['events'] / figures['wall_s']:,.0f} | {figures['peak_rss_mib']:.0f} |"
+            f"{figures['events'] / figures['wall_s']:,.0f} | {peak_rss:.0f} |"
         )
     print(
         f"\nratio to read_json: {result['ratio_vs_read_json']:.2f}x; to the same SQL on local "
@@ -324,7 +328,10 @@ def main() -> None:
         f"{result['simulator_generation_s']:.1f}s (once per day and seed)"
     )
     if "downstream_wall_s" in ingest:
-        print(f"downstream (events, marts, findings, export): {ingest['downstream_wall_s']:.1f}s")
+        print(
+            f"downstream (events, marts, findings, export): {ingest['downstream_wall_s']:.1f}s, "
+            f"peak RSS of the whole process {ingest['peak_rss_mib']:.0f} MiB"
+        )
     out = HERE / "results" / "compliance_ingest.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")

@@ -36,10 +36,10 @@ RAW_TABLE = "compliance_codex_log"
 FILE_COLUMNS = ("file_id", "file_name", "file_end_time", "file_sha256")
 LANDING_MEMORY_LIMIT = "384MB"
 """DuckDB's cap while a day streams into Parquet. The landing only copies each line with its
-file's columns (no parsing), so little needs to be held: on a million-event day against the
-benchmark's simulator server (benchmarks/compliance_ingest.py) the landing took 3.9-4.2 s at
-384 MB with a peak RSS of 520-550 MiB, 4.0 s and 576 MiB at 512 MB, 3.4-4.6 s and 780-790 MiB at
-640 MB, and slowed to 5.1 s at 256 MB."""
+file's columns (no parsing), so little needs to be held. On a million-event day against the
+benchmark's simulator server (benchmarks/compliance_ingest.py, landing wall and peak RSS):
+384 MB 3.9-4.8 s and 520-580 MiB; 512 MB 4.0 s and 576 MiB; 640 MB 4.0-4.5 s and 560-630
+MiB; 256 MB slowed to 5.1 s."""
 
 
 @dataclass(frozen=True)
