@@ -1,9 +1,10 @@
 """DuckDB views over the compliance lake, and the deduplicated `restricted.compliance_events`.
 
 Views: `restricted.compliance_codex_log` is every landed line (duplicates, the verbatim event,
-emails); `raw.compliance_codex_log` is the same lines without anything restricted (no
-`record`, no `user_email`, no text), for lineage and for whoever needs counts without access
-to the restricted schema.
+and the typed columns, emails and text parsed from it on read: the lake keeps only the line);
+`raw.compliance_codex_log` is the same lines without anything restricted (no `record`, no
+`user_email`, no text), for lineage and for whoever needs counts without access to the
+restricted schema.
 
 Why `restricted.compliance_events` is a table and not a view: deduplicating on `event_id`
 needs every earlier delivery of every event. A view would re-read every partition and run the
