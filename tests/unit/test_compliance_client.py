@@ -3,6 +3,7 @@ principals, pacing, and where the key goes (in process, against the simulator or
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from datetime import UTC, date, datetime, timedelta
 
@@ -208,6 +209,46 @@ def test_download_follows_the_307_without_the_key(tmp_path):
     assert api_call.headers["authorization"] == f"Bearer {sim.config.compliance_key}"
     assert signed.url.path.startswith("/signed/") and "authorization" not in signed.headers
     assert sim.config.compliance_key not in str(signed.url)
+
+
+def _storage_host(body: bytes, wire: bytes, headers: dict[str, str]) -> ComplianceClient:
+    """A scripted API whose one file is served by a storage host sending `wire` for `body`."""
+    entry = _entry("f1", "2026-05-07T10:10:00+00:00", body)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/logs/f1"):
+            return httpx.Response(307, headers={"location": "https://storage.example/f1"})
+        if request.url.host == "storage.example":
+            return httpx.Response(200, content=wire, headers=headers)
+        return httpx.Response(200, json={"data": [entry], "has_more": False})
+
+    http = ApiHttpClient(
+        compliance_http_settings("https://api.example/v1", "k", requests_per_minute=None),
+        transport=httpx.MockTransport(handler),
+        sleep=lambda s: None,
+    )
+    return ComplianceClient(http, "ws", now=lambda: NOW, sleep=lambda s: None)
+
+
+def test_a_storage_host_that_compresses_the_file_is_verified_on_the_decoded_bytes():
+    body = b"".join(orjson.dumps({"event_id": f"e{i}", "n": i}) + b"\n" for i in range(200))
+    wire = gzip.compress(body)
+    headers = {"content-encoding": "gzip", "content-length": str(len(wire))}
+    client = _storage_host(body, wire, headers)
+    (listed,) = client.day_files("CODEX_LOG", DAY)
+    verified = client.download(listed)
+    assert verified.body == body and verified.attempts == 1
+    assert len(wire) < len(body)  # Content-Length announced the compressed size
+
+
+def test_a_compressed_transfer_cut_short_fails_loudly():
+    body = b"".join(orjson.dumps({"event_id": f"e{i}", "n": i}) + b"\n" for i in range(200))
+    wire = gzip.compress(body)[:-40]
+    headers = {"content-encoding": "gzip", "content-length": str(len(wire))}
+    client = _storage_host(body, wire, headers)
+    (listed,) = client.day_files("CODEX_LOG", DAY)
+    with pytest.raises(ComplianceIntegrityError, match="the listing says"):
+        client.download(listed)  # the decoded body is short: verification catches it
 
 
 @pytest.mark.parametrize("kind", ["bad_checksum", "truncate"])

@@ -217,3 +217,26 @@ def test_parts_must_name_the_columns(tmp_path):
         lake.stream_partition(
             RAW_TABLE, DAY, "SELECT 1", parts=[{"file_id": "x"}], columns=FILE_COLUMNS
         )
+
+
+@pytest.mark.parametrize("reader_zone", ["UTC", "America/New_York", "Asia/Tokyo"])
+def test_times_read_as_utc_whatever_the_readers_time_zone(tmp_path, reader_zone):
+    """Parsed on read, the times must not depend on the reading session's TimeZone."""
+    lake = Lake(tmp_path / "lake")
+    stamps = {
+        "z": "2026-05-07T00:03:12.5Z",
+        "offset": "2026-05-07T02:03:12.5+02:00",
+        "naive": "2026-05-07T00:03:12.5",
+    }
+    events = [event(name, stamp, "PROMPT_SENT") for name, stamp in stamps.items()]
+    token = event("t", "2026-05-07T00:09:00Z", "ACCESS_TOKEN_CREATED")
+    token["event_details"]["expires_at"] = "2026-06-07T09:00:00+09:00"
+    land(lake, DAY, [("f1", END, body(*events, token))])
+    with duckdb.connect() as conn:
+        conn.execute(f"SET TimeZone = '{reader_zone}'")
+        times = dict(conn.execute(f"SELECT event_id, timestamp FROM ({_lines(lake)})").fetchall())
+        expires = conn.execute(
+            f"SELECT expires_at FROM ({_lines(lake)}) WHERE event_id = 't'"
+        ).fetchone()[0]
+    assert {times[name] for name in stamps} == {datetime(2026, 5, 7, 0, 3, 12, 500000)}
+    assert expires == datetime(2026, 6, 7, 0, 0)

@@ -470,10 +470,21 @@ class _Cancelled(Exception):
 
 
 def _body(response: httpx.Response) -> bytes:
-    """The body, refusing one shorter than its Content-Length (a cut-off transfer)."""
+    """The body, refusing one shorter than its Content-Length (a cut-off transfer).
+
+    A storage host or CDN may send the file compressed (httpx asks for it and undoes the
+    Content-Encoding); Content-Length then counts compressed bytes, so it says nothing about the
+    decoded body. Such a body is still verified against the listing's size and sha256, and a
+    compressed stream cut short fails to decode."""
     body = response.content
     announced = response.headers.get("content-length")
-    if announced is not None and announced.isdigit() and int(announced) != len(body):
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if (
+        encoding in ("", "identity")
+        and announced is not None
+        and announced.isdigit()
+        and int(announced) != len(body)
+    ):
         raise _RetryableDownload(
             f"the transfer was cut off ({len(body)} of {announced} bytes announced)"
         )

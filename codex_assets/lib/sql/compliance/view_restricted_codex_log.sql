@@ -9,6 +9,8 @@
 -- for everything but `event_id`, which is a plain extraction so that a query needing only the
 -- key (the dedup) skips the full parse. Every leaf is read as VARCHAR and cast with TRY_CAST:
 -- an unexpected type reads as NULL and never hides the event (the value stays in `record`).
+-- Times are UTC whoever reads them: a stamp with an offset (the contract's `Z`) is converted to
+-- UTC, one without is taken as UTC (a TIMESTAMPTZ cast would use the reader's TimeZone).
 -- Only named columns are read, so partitions landed by versions that also stored typed
 -- columns read the same way.
 WITH landed AS (
@@ -56,7 +58,11 @@ parsed AS (
 SELECT
     day,
     record ->> '$.event_id' AS event_id,
-    timezone('UTC', try_cast(e.timestamp AS TIMESTAMPTZ)) AS timestamp,
+    CASE
+        WHEN regexp_matches(e.timestamp, '([zZ]|[+-]\d{2}:?\d{2})$')
+            THEN timezone('UTC', try_cast(e.timestamp AS TIMESTAMPTZ))
+        ELSE try_cast(e.timestamp AS TIMESTAMP)
+    END AS timestamp,
     e.type AS type,
     e.event_type AS event_type,
     e.client_id AS client_id,
@@ -86,7 +92,11 @@ SELECT
     e.event_details.access_token_id AS access_token_id,
     e.event_details.access_token_name AS access_token_name,
     e.event_details.created_by_user_id AS created_by_user_id,
-    timezone('UTC', try_cast(e.event_details.expires_at AS TIMESTAMPTZ)) AS expires_at,
+    CASE
+        WHEN regexp_matches(e.event_details.expires_at, '([zZ]|[+-]\d{2}:?\d{2})$')
+            THEN timezone('UTC', try_cast(e.event_details.expires_at AS TIMESTAMPTZ))
+        ELSE try_cast(e.event_details.expires_at AS TIMESTAMP)
+    END AS expires_at,
     record,
     file_id,
     file_name,
