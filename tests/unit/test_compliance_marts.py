@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from codex_assets.lib import dlp
-from codex_assets.lib.compliance.export import export_day, export_paths
+from codex_assets.lib.compliance.export import EXPORT_SUBDIR, export_day, export_days, export_paths
 from codex_assets.lib.compliance.findings import refresh_findings
 from codex_assets.lib.compliance.ingest import RAW_TABLE
 from codex_assets.lib.compliance.marts import refresh_access_token_events, refresh_activity
@@ -256,6 +256,36 @@ def test_export_is_byte_stable_and_holds_each_event_once(world):
     with duckdb.connect() as reader:
         count = reader.execute(f"SELECT count(*) FROM '{parquet}'").fetchone()[0]
     assert count == len(day1)
+
+
+def _exported_ids(data_dir) -> list[str]:
+    return [
+        orjson.loads(line)["event_id"]
+        for path in sorted((data_dir / EXPORT_SUBDIR).glob("*.jsonl"))
+        for line in path.read_bytes().splitlines()
+    ]
+
+
+def test_an_earlier_day_loaded_later_rewrites_the_stale_later_exports(world):
+    """D2 and D3 are loaded and exported first, then D1 (a backfill after an outage): r2 was
+    first delivered on D1 and again on D2, so it moves to D1 and leaves D2's export; D3's
+    export is untouched."""
+    lake, conn, files, data_dir = world
+    _land_all(lake, files)
+    refresh_compliance_events(conn, lake, D2, D3)
+    export_days(conn, data_dir, [D2, D3])
+    assert "r2" in _exported_ids(data_dir)
+    d3_bytes = export_paths(data_dir, D3)[0].read_bytes()
+    refresh_compliance_events(conn, lake, D1, D1)
+    exported, rewritten = export_days(conn, data_dir, [D1])
+    assert [e.day for e in exported] == [D1] and [e.day for e in rewritten] == [D2]
+    ids = _exported_ids(data_dir)
+    assert len(ids) == len(set(ids)) == 15
+    assert export_paths(data_dir, D3)[0].read_bytes() == d3_bytes
+    # The same as loading in order, byte for byte.
+    in_order = {e.day: e.jsonl_sha256 for e in export_days(conn, data_dir, [D1, D2, D3])[0]}
+    assert in_order[D2] == rewritten[0].jsonl_sha256
+    assert export_days(conn, data_dir, [D1])[1] == []  # nothing stale any more
 
 
 def test_retention_purges_only_older_compliance_data(world):

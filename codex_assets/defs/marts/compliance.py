@@ -7,7 +7,7 @@ from dagster_duckdb import DuckDBResource
 from codex_assets.defs import partitions
 from codex_assets.defs.metadata import markdown_preview
 from codex_assets.defs.resources import CodexResource
-from codex_assets.lib.compliance.export import export_day
+from codex_assets.lib.compliance.export import export_days
 from codex_assets.lib.compliance.findings import refresh_findings
 from codex_assets.lib.compliance.marts import refresh_access_token_events, refresh_activity
 from codex_assets.lib.compliance.privacy import make_private
@@ -225,13 +225,19 @@ def compliance_export(
     context: dg.AssetExecutionContext, codex: CodexResource, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
     settings = codex.settings()
-    exported = []
     with duckdb.get_connection() as conn, bounded_memory(conn):
-        for day in partitions.partition_days(context):
-            exported.append(export_day(conn, settings.data_path, day))
+        exported, rewritten = export_days(
+            conn, settings.data_path, partitions.partition_days(context)
+        )
     make_private(settings.data_path, settings.duckdb_path)
+    if rewritten:
+        context.log.info(
+            "Rewrote the exports of later days whose events moved to an earlier day (loaded "
+            f"out of order): {', '.join(e.day.isoformat() for e in rewritten)}."
+        )
     return dg.MaterializeResult(
         metadata={
+            "later_days_rewritten": [e.day.isoformat() for e in rewritten],
             "dagster/row_count": sum(e.events for e in exported),
             "events_by_day": {e.day.isoformat(): e.events for e in exported},
             "jsonl_sha256_by_day": {e.day.isoformat(): e.jsonl_sha256 for e in exported},
