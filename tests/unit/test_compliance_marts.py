@@ -31,6 +31,7 @@ from codex_assets.lib.compliance.warehouse import (
     refresh_compliance_events,
 )
 from codex_assets.lib.lake import Lake
+from codex_assets.lib.sql import read_sql
 from tests.support.compliance import body, event, land
 
 D1, D2, D3 = date(2026, 5, 6), date(2026, 5, 7), date(2026, 5, 8)
@@ -140,6 +141,37 @@ def test_out_of_order_loads_and_reruns_converge(world):
     refresh_compliance_events(conn, lake, D2, D2)
     assert _events(conn) == once
     assert len(once) == 15
+
+
+def test_a_lake_that_changes_during_the_rebuild_fails_it_and_changes_nothing(world):
+    """The dedup reads the lake twice. Renumber the lines between reads (as a partition landed
+    again by a concurrent run would): the rebuild fails, naming the cause, and rolls back."""
+    lake, conn, files, _ = world
+    _land_all(lake, files)
+    refresh_compliance_events(conn, lake, D1, D3)
+    before = _events(conn)
+    create_compliance_views(conn, lake)
+    (view,) = conn.execute(
+        "SELECT sql FROM duckdb_views() WHERE view_name = 'compliance_codex_log' "
+        "AND schema_name = 'restricted'"
+    ).fetchone()
+    original = view.split(" AS ", 1)[1].rstrip(";")
+    conn.execute("CREATE SEQUENCE renumber")  # each read of the view numbers the rows anew
+    conn.execute(
+        "CREATE OR REPLACE VIEW restricted.compliance_codex_log AS SELECT * REPLACE "
+        f"(nextval('renumber') AS lake_row) FROM ({original})"
+    )
+    with pytest.raises(duckdb.Error, match=r"changed while restricted\.compliance_events"):
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            conn.execute(
+                f"INSERT INTO {EVENTS_SPEC.qualified_name} BY NAME "
+                f"{read_sql('compliance/events_insert.sql')}",
+                {"start": D1, "end": D3},
+            )
+        finally:
+            conn.execute("ROLLBACK")
+    assert _events(conn) == before
 
 
 def test_text_is_extracted_in_restricted_only(world):

@@ -32,10 +32,17 @@ fresh AS (
     )
 ),
 lines AS (
-    SELECT l.*
-    FROM restricted.compliance_codex_log AS l
-    JOIN fresh ON l.lake_file = fresh.pick.file AND l.lake_row = fresh.pick.row
-    WHERE l.day BETWEEN $start AND $end
+    -- Every chosen key must find its line again, and the same event: the lake is read twice,
+    -- so a partition of the range landed again in between (another run) would renumber the
+    -- rows. The refresh then fails, inside its transaction, rather than hold a wrong event.
+    SELECT
+        l.*,
+        coalesce(l.event_id, '~' || l.lake_file || ':' || l.lake_row)
+            IS NOT DISTINCT FROM fresh.dedup_key AS found
+    FROM fresh
+    LEFT JOIN restricted.compliance_codex_log AS l
+        ON l.lake_file = fresh.pick.file AND l.lake_row = fresh.pick.row
+        AND l.day BETWEEN $start AND $end
 )
 SELECT
     day, event_id, timestamp, type, event_type, client_id, workspace_id, principal_id,
@@ -45,3 +52,11 @@ SELECT
     access_token_id, access_token_name, created_by_user_id, expires_at,
     record, file_id, file_end_time
 FROM lines
+WHERE CASE
+    WHEN found THEN true
+    ELSE error(
+        'The compliance lake changed while restricted.compliance_events was rebuilt from it '
+        || '(a partition of ' || $start || '..' || $end || ' was landed again at the same '
+        || 'time). Nothing was changed; materialize restricted/compliance_events again.'
+    )
+END
