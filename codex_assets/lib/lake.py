@@ -3,8 +3,9 @@
 Why Parquet files rather than DuckDB tables for raw data: many workers can land partitions in
 parallel without the DuckDB single-writer lock, a partition is replaced by one atomic rename,
 and the files outlive the vendor's 90/30-day windows as the lasting copy. The verbatim API row
-is kept in a `record` JSON column next to the typed columns, so a field the API adds later is
-never lost and never needs a re-fetch.
+is kept in a `record` JSON column (next to typed columns for the analytics tables; the
+compliance log is parsed on read), so a field the API adds later is never lost and never needs
+a re-fetch.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The per-route token bucket and shared 429 pauses, with a fake clock."""
+"""The per-route sliding window and shared 429 pauses, with a fake clock."""
 
 from __future__ import annotations
 
@@ -14,35 +14,52 @@ def limiter(rpm, clock, **kwargs) -> RateLimiter:
     return RateLimiter(rpm, clock=clock.monotonic, sleep=clock.sleep, **kwargs)
 
 
-def test_burst_equals_the_per_minute_rate_then_steady_pacing():
+def _most_in_any_minute(times: list[float]) -> int:
+    return max(sum(1 for t in times if start <= t < start + 60) for start in times)
+
+
+def test_a_minute_s_worth_at_once_then_each_waits_for_the_oldest_to_leave_the_window():
     clock = FakeClock()
-    bucket = limiter(60, clock)
-    assert [bucket.acquire("r") for _ in range(60)] == [0.0] * 60
-    assert bucket.acquire("r") == pytest.approx(1.0)  # one token per second at 60/min
-    assert bucket.acquire("r") == pytest.approx(1.0)
-    assert clock.sleeps == pytest.approx([1.0, 1.0])
+    window = limiter(60, clock)
+    assert [window.acquire("r") for _ in range(60)] == [0.0] * 60
+    assert window.acquire("r") == pytest.approx(60.0)  # the first of the 60 leaves at 60 s
+    assert clock.sleeps == pytest.approx([60.0])
+
+
+def test_no_minute_ever_holds_more_than_the_rate():
+    """A token bucket the size of a minute would let a cold client send twice the rate in its
+    first minute (the full bucket plus what refills): 100 downloads at a 50/min limit."""
+    clock = FakeClock()
+    window = limiter(50, clock)
+    sent = []
+    for _ in range(400):
+        clock.now += 0.25  # a caller that would go four times a second
+        window.acquire("r")
+        sent.append(clock.now)
+    assert _most_in_any_minute(sent) == 50
+    # 400 at 50 a minute: the eighth minute's last send, 49 steps of 0.25 s after its first.
+    assert sent[-1] - sent[0] == pytest.approx(7 * 60 + 49 * 0.25)
 
 
 def test_reservations_queue_without_sleeping_in_between():
     clock = FakeClock()
-    bucket = limiter(60, clock)
+    window = limiter(60, clock)
     for _ in range(60):
-        bucket.reserve("r")
-    # Clock does not move: each further reservation is one more second out.
-    assert [bucket.reserve("r") for _ in range(3)] == pytest.approx([1.0, 2.0, 3.0])
+        window.reserve("r")
+    # The clock does not move: the next 60 are due when the first 60 leave the window.
+    assert [window.reserve("r") for _ in range(61)] == pytest.approx([60.0] * 60 + [120.0])
 
 
-def test_tokens_refill_with_time_up_to_the_burst():
+def test_the_window_slides_with_time():
     clock = FakeClock()
-    bucket = limiter(30, clock)  # one token per 2s, burst 30
+    window = limiter(30, clock)
     for _ in range(30):
-        bucket.acquire("r")
-    clock.now += 10  # 5 tokens back
-    assert [bucket.acquire("r") for _ in range(5)] == [0.0] * 5
-    assert bucket.acquire("r") == pytest.approx(2.0)
-    clock.now += 3600  # refills to the burst, not beyond
-    assert [bucket.reserve("r") for _ in range(30)] == [0.0] * 30
-    assert bucket.reserve("r") == pytest.approx(2.0)
+        window.acquire("r")
+    clock.now += 10
+    assert window.acquire("r") == pytest.approx(50.0)  # the oldest leaves at 60 s
+    clock.now += 3600  # long idle: a full minute's worth again, not more
+    assert [window.reserve("r") for _ in range(30)] == [0.0] * 30
+    assert window.reserve("r") == pytest.approx(60.0)
 
 
 def test_fractional_rates_still_allow_one_request():
@@ -58,7 +75,7 @@ def test_routes_are_independent_and_can_have_their_own_rate():
     assert bucket.reserve("a") == 0.0
     assert bucket.reserve("a") == pytest.approx(60.0)
     assert bucket.reserve("b") == 0.0
-    assert [bucket.reserve("downloads") for _ in range(3)] == pytest.approx([0, 0, 30])
+    assert [bucket.reserve("downloads") for _ in range(3)] == pytest.approx([0, 0, 60])
     assert [bucket.reserve("free") for _ in range(100)] == [0.0] * 100
 
 
@@ -76,8 +93,19 @@ def test_a_429_pause_holds_every_caller_on_the_route_then_resumes_at_the_steady_
     bucket = limiter(60, clock)
     bucket.block("r", 10)
     # Other callers on the route wait for the pause, then one per second (not a burst).
-    assert [bucket.reserve("r") for _ in range(3)] == pytest.approx([10.0, 11.0, 12.0])
+    waits = [bucket.reserve("r") for _ in range(120)]
+    assert waits[:3] == pytest.approx([10.0, 11.0, 12.0])
+    assert waits == pytest.approx([10.0 + i for i in range(120)])
     assert bucket.reserve("other") == 0.0
+
+
+def test_a_pause_after_a_burst_keeps_the_window():
+    clock = FakeClock()
+    bucket = limiter(60, clock)
+    for _ in range(60):
+        bucket.reserve("r")
+    bucket.block("r", 5)  # shorter than what the burst already costs
+    assert bucket.reserve("r") == pytest.approx(60.0)
 
 
 def test_a_pause_set_while_waiting_extends_the_wait():
@@ -114,7 +142,7 @@ def test_concurrent_callers_each_get_a_distinct_slot():
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(waits) == pytest.approx([0.0] * 60 + [float(i) for i in range(1, 41)])
+    assert sorted(waits) == pytest.approx([0.0] * 60 + [60.0] * 40)
 
 
 def test_invalid_rates_are_rejected():

@@ -378,7 +378,7 @@ def test_pacing_waits_between_downloads(tmp_path):
     files = client.day_files("CODEX_LOG", DAY)
     for log_file in files[:4]:
         client.download(log_file)
-    assert sleeps == [30, 30]  # a burst of 2, then one every 30 s
+    assert sleeps == [60]  # 2 at once, then the next 2 when the first leave the minute
 
 
 # -- configuration -------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 - `errors`: the exceptions, each with a message that says what to fix;
 - `http`: the resilient HTTP layer (auth, retries, pacing, stats) every client sits on;
 - `retry`: which failures are retried and for how long (Retry-After, jittered backoff);
-- `ratelimit`: the per-route token bucket behind it;
+- `ratelimit`: the per-route sliding-window limit behind it;
 - `window`: which analytics days the API can serve now;
 - `analytics`: the Analytics API client (a day of an endpoint at a time, all pages).
 """

@@ -24,7 +24,8 @@ Everything here is about never landing a wrong or partial file and never losing 
   as a fresh download (a new redirect), with the same retry budget and backoff; if it persists,
   `ComplianceIntegrityError` names the file and nothing of it is returned.
 - **Pacing.** Downloads are limited to 50 per minute per key; the download route gets its own
-  token bucket at that rate (`download_route_rates`), lists keep the API's default.
+  limit at that rate (`download_route_rates`: never more than 50 in any 60 s), lists keep the
+  API's default.
 - **Retention.** Files are kept 30 days with no backfill, so a day whose files may already be
   gone is refused before any request (`ComplianceWindowError`), as is a day whose last files
   may not be published yet (p99 latency is 30 minutes; a day is complete one hour after it).

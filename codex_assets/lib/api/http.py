@@ -8,7 +8,8 @@ One pooled `httpx.Client`, shared by the threads of one client, that:
 - retries what is transient (429, 500/502/503/504, timeouts, dropped connections, bodies
   shorter than their Content-Length, a 200 that is not JSON) with capped exponential backoff
   and full jitter, honouring Retry-After;
-- paces itself per route with a token bucket, and shares a 429's pause with every thread;
+- paces itself per route (never more than the rate in any minute), and shares a 429's pause
+  with every thread;
 - turns what is not transient (401, 403, 404, 400/422) into errors that say what to fix;
 - never puts the key in an exception, a log line, a repr or its stats.
 """

@@ -1,4 +1,4 @@
-"""Client-side rate limiting: a token bucket per route, shared by every thread of one client.
+"""Client-side rate limiting: a sliding window per route, shared by every thread of one client.
 
 The Admin API limits requests "per workspace per method and route" (100/min is the figure
 quoted for it), and a 429 costs a round trip plus a Retry-After wait. Pacing ourselves below
@@ -13,8 +13,9 @@ import math
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -38,29 +39,35 @@ def route_template(path: str) -> str:
     return "/".join(out)
 
 
-def _capacity(rpm: float | None) -> float:
-    """The burst: a minute's worth of requests, and never less than one."""
-    return max(1.0, float(rpm)) if rpm else 0.0
+def _window(rpm: float) -> tuple[int, float]:
+    """(requests, seconds): `rpm` per minute as at most `requests` in any `seconds`.
+
+    A whole rate is itself per 60 s; a fractional one keeps a whole count (0.5/min is one
+    request per 120 s, 2.5/min two per 48 s)."""
+    count = max(1, math.floor(rpm))
+    return count, count * 60.0 / rpm
 
 
 @dataclass
 class _Route:
-    tokens: float
-    updated: float  # the time up to which `tokens` is accounted (may be in the future: a block)
+    granted: deque[float] = field(default_factory=deque)
+    """Send times granted on the route, oldest first (only the last `count` matter)."""
     blocked_until: float = -math.inf
 
 
 class RateLimiter:
-    """A thread-safe token bucket per route, plus server-imposed pauses (Retry-After).
+    """A thread-safe sliding-window limit per route, plus server-imposed pauses (Retry-After).
 
     `requests_per_minute=None` means no pacing, but server pauses are still shared. A route
-    may have its own rate in `route_rates` (e.g. 50/min for compliance downloads). The burst
-    (bucket size) equals the per-minute rate, so a cold client may send a full minute's worth
-    at once; the server's 429 + Retry-After covers the rare case where that is too much.
+    may have its own rate in `route_rates` (e.g. 50/min for compliance downloads). The limit is
+    kept exactly: no 60 s interval ever holds more than the rate's requests, so a cold client
+    may send a minute's worth at once and then waits for the oldest to leave the window. (A
+    token bucket of a minute's size would let a cold client send twice the rate in its first
+    minute.)
 
-    Waiting is done by reserving a token (the count may go negative) and sleeping until it is
-    due, so threads are served in arrival order without spinning. `clock` and `sleep` are
-    injected so tests can drive time.
+    Waiting is done by reserving a send time and sleeping until it is due, so threads are
+    served in arrival order without spinning. `clock` and `sleep` are injected so tests can
+    drive time.
     """
 
     def __init__(
@@ -92,39 +99,26 @@ class RateLimiter:
             )
         with self._lock:
             self._route_rpm[route] = requests_per_minute
-            state = self._routes.get(route)
-            if state is not None:  # keep any pause; the bucket takes the new size
-                state.tokens = min(state.tokens, _capacity(requests_per_minute))
-
-    def _route(self, route: str, now: float) -> _Route:
-        state = self._routes.get(route)
-        if state is None:
-            rpm = self.requests_per_minute(route)
-            state = _Route(tokens=_capacity(rpm), updated=now)
-            self._routes[route] = state
-        return state
-
-    def _refill(self, route: str, state: _Route, now: float) -> None:
-        rpm = self.requests_per_minute(route)
-        if rpm and now > state.updated:
-            state.tokens = min(_capacity(rpm), state.tokens + (now - state.updated) * rpm / 60.0)
-            state.updated = now
 
     def reserve(self, route: str) -> float:
-        """Take a token for `route` and return how long to wait before using it (seconds)."""
+        """Reserve the next send time on `route`; return how long to wait for it (seconds)."""
         return self._reserve(route)[0]
 
     def _reserve(self, route: str) -> tuple[float, float]:
         with self._lock:
             now = self._clock()
-            state = self._route(route, now)
-            wait = 0.0
+            state = self._routes.setdefault(route, _Route())
+            at = max(now, state.blocked_until)
             rpm = self.requests_per_minute(route)
             if rpm:
-                self._refill(route, state, now)
-                state.tokens -= 1.0
-                wait = (state.updated - now) + max(0.0, -state.tokens) * 60.0 / rpm
-            return max(0.0, wait, state.blocked_until - now), state.blocked_until
+                count, seconds = _window(rpm)
+                granted = state.granted
+                if len(granted) >= count:
+                    at = max(at, granted[-count] + seconds)
+                granted.append(at)
+                while len(granted) > count:
+                    granted.popleft()
+            return at - now, state.blocked_until
 
     def acquire(self, route: str) -> float:
         """Block until a request on `route` may be sent; return the seconds spent waiting."""
@@ -146,16 +140,21 @@ class RateLimiter:
     def block(self, route: str, seconds: float) -> None:
         """Pause `route` for every thread for `seconds` (a 429's Retry-After).
 
-        The bucket is drained to one token and refills only from the end of the pause, so one
-        request goes at the end of the pause and the rest follow at the steady rate instead of
-        all firing at once.
+        After the pause one request goes, and the rest follow at the steady rate (one every
+        60/rpm seconds) instead of all firing at once: the window is filled as if that pace
+        had been kept up to the end of the pause.
         """
         with self._lock:
             now = self._clock()
-            state = self._route(route, now)
+            state = self._routes.setdefault(route, _Route())
             until = now + max(0.0, seconds)
             state.blocked_until = max(state.blocked_until, until)
-            if self.requests_per_minute(route):
-                self._refill(route, state, now)
-                state.tokens = min(state.tokens, 1.0)
-                state.updated = max(state.updated, until)
+            rpm = self.requests_per_minute(route)
+            if rpm:
+                count, window = _window(rpm)
+                # The i-th send after the pause waits for paced[i] to leave the window.
+                paced = [until - window + i * window / count for i in range(count)]
+                kept = [-math.inf] * count + list(state.granted)
+                state.granted = deque(
+                    max(old, new) for old, new in zip(kept[-count:], paced, strict=True)
+                )

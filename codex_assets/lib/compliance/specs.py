@@ -15,8 +15,10 @@ import duckdb
 from codex_assets.lib.sql import sql_string
 
 RAW = "raw.compliance_codex_log"
-"""The raw asset's table: the lake table `compliance_codex_log` (every column; DuckDB exposes
-it as restricted.compliance_codex_log and, without restricted columns, raw.compliance_codex_log)."""
+"""The raw asset's table, as lineage names it. The asset's columns are those of
+restricted.compliance_codex_log (the lake's lines with everything parsed from them, `record`
+and `user_email` included); raw.compliance_codex_log, the asset's table name, shows them
+without the restricted ones."""
 EVENTS = "restricted.compliance_events"
 
 
