@@ -4,6 +4,10 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export UV_FROZEN := 1
+# Install with bytecode compiled, as pip does: where PYTHONDONTWRITEBYTECODE is set (many CI and
+# container images), every process would otherwise recompile Dagster's modules on import
+# (about 1.8 s of CPU per process here, for each run, test worker and CLI call).
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: setup demo test lint format check-defs ui bench clean
 
