@@ -10,8 +10,7 @@ import duckdb
 import pytest
 
 from codex_assets.lib.checks import ANALYTICS_SLA, COMPLIANCE_SLA, read_footers
-from codex_assets.lib.checks.completeness import coverage, paging_complete, workspace_row_every_day
-from codex_assets.lib.checks.window import open_window
+from codex_assets.lib.checks.completeness import coverage, paging_complete
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.raw_tables import ANALYTICS_RAW_TABLES
 from codex_assets.simulator.app import Simulator
@@ -88,39 +87,22 @@ def test_a_day_of_the_run_without_a_partition_fails(lake):
     ]
 
 
-def test_every_day_has_its_workspace_row(lake):
-    with open_window(lake, ["usage_workspace"], DAYS) as window:
-        outcome = workspace_row_every_day(window)
-    assert outcome.passed, outcome.summary
-    assert outcome.measured["idle_days"] == 0
-
-
-def test_an_idle_day_is_a_zero_row_not_a_missing_one(tmp_path):
-    idle = Simulator(SimulatorConfig(seed=11, users=0))
-    lake = Lake(tmp_path / "lake")
-    for day in DAYS:
-        lake.write_partition(
-            "usage_workspace", day, idle.day_rows("usage_workspace", day), metadata=FOOTER
-        )
-    with open_window(lake, ["usage_workspace"], DAYS) as window:
-        outcome = workspace_row_every_day(window)
-    assert outcome.passed, outcome.summary
-    assert outcome.measured["idle_days"] == 3
-    assert "3 idle days recorded as zero rows" in outcome.summary
-
-
-def test_a_day_without_its_workspace_row_fails(lake):
-    land(lake, "usage_workspace", DAYS[2], rows=[])
+@pytest.mark.parametrize("table", sorted(ENDPOINTS))
+def test_an_idle_day_without_rows_is_loaded_not_missing(lake, table):
+    """The API omits a day without activity (no rows, not a zero row): a whole partition
+    without rows passes, and is counted as idle; only a day without a partition fails."""
+    land(lake, table, DAYS[1], rows=[])
     days = [*DAYS, DAYS[-1] + timedelta(days=1)]
-    with open_window(lake, ["usage_workspace"], days) as window:
-        outcome = workspace_row_every_day(window)
-    assert not outcome.passed
-    assert [row["problem"] for row in outcome.offending] == [
-        "partition has no row",
-        "no partition file",
-    ]
-    assert outcome.offending_days == days[2:]
-    assert "2 days without a workspace row: 2026-05-06..2026-05-07" in outcome.summary
+    outcome = paging_complete(table, DAYS, read_footers(lake, table, DAYS))
+    assert outcome.passed, outcome.summary
+    assert outcome.measured["idle_days"] == 1
+    assert outcome.measured["idle_days_list"] == "2026-05-05"
+    assert "1 idle day without rows" in outcome.summary
+
+    missing = paging_complete(table, days, read_footers(lake, table, days))
+    assert not missing.passed
+    assert missing.offending_days == [days[-1]]
+    assert missing.measured["idle_days"] == 1
 
 
 def test_coverage_passes_when_every_due_day_is_loaded():

@@ -1,12 +1,12 @@
-"""Completeness checks: every page of every day, a workspace row every day, no unloaded day.
+"""Completeness checks: every page of every day, and no unloaded day.
 
 One multi-check per raw asset, so a run reads each asset's partition footers once:
 
 - `paging_complete` (ERROR, blocking): every day of the run has a partition whose footer says
   `complete=true`, which the client writes only once paging reached `has_more = false`. A day
   that may miss pages would make every mart built on it wrong.
-- `workspace_row_every_day` (raw/usage_workspace; ERROR, blocking): every day of the run has its
-  workspace row; an idle day is a zero row, not a missing one.
+  A whole partition without rows is an idle day, loaded: the API omits days without activity
+  (reference/codex-api.md, "2026-12 additions"), so no check asks for a row on any day.
 - `last_90_days_loaded` (`last_30_days_loaded` for compliance; WARN): no day the API can still
   serve is missing from the lake; the description lists the days and the backfill commands.
 """
@@ -25,11 +25,8 @@ from codex_assets.defs.checks.support import (
 from codex_assets.defs.resources import CodexResource
 from codex_assets.lib.api.window import latest_complete_day
 from codex_assets.lib.checks import completeness, read_footers
-from codex_assets.lib.checks.tables import USAGE_WORKSPACE
-from codex_assets.lib.checks.window import open_window
 
 PAGING_COMPLETE = "paging_complete"
-WORKSPACE_ROW_EVERY_DAY = "workspace_row_every_day"
 
 
 def coverage_check_name(target: CheckTarget) -> str:
@@ -66,19 +63,6 @@ def build_completeness_checks(
                 ),
             )
         )
-    workspace_rows = target.table == USAGE_WORKSPACE
-    if workspace_rows:
-        specs.append(
-            dg.AssetCheckSpec(
-                WORKSPACE_ROW_EVERY_DAY,
-                asset=target.key,
-                blocking=True,
-                description=(
-                    "Every day of the run has its workspace row (an idle day is a zero row, not "
-                    "a missing one). Blocking: reconciliation and totals would read zero."
-                ),
-            )
-        )
     blocking = {spec.name: spec.blocking for spec in specs}
 
     @dg.multi_asset_check(
@@ -107,19 +91,14 @@ def build_completeness_checks(
                 last_day=latest_complete_day(now),  # what `codex-assets backfill` can load now
             )
             yield result(coverage_name, outcome)
-        if not selected & {PAGING_COMPLETE, WORKSPACE_ROW_EVERY_DAY}:
+        if PAGING_COMPLETE not in selected:
             return
         days = check_days(context, lake, target)
-        if PAGING_COMPLETE in selected:
-            footers = read_footers(lake, target.lake_table, days)
-            outcome = completeness.paging_complete(
-                target.lake_table, days, footers, target.sla.oldest_refillable_day(now)
-            )
-            yield result(PAGING_COMPLETE, outcome)
-        if WORKSPACE_ROW_EVERY_DAY in selected:
-            with open_window(lake, [target.lake_table], days) as window:
-                outcome = completeness.workspace_row_every_day(window, target.lake_table)
-            yield result(WORKSPACE_ROW_EVERY_DAY, outcome)
+        footers = read_footers(lake, target.lake_table, days)
+        outcome = completeness.paging_complete(
+            target.lake_table, days, footers, target.sla.oldest_refillable_day(now)
+        )
+        yield result(PAGING_COMPLETE, outcome)
 
     return run_checks
 

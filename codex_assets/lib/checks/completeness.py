@@ -1,4 +1,9 @@
-"""Completeness: every page of every day, a workspace row for every day, no unloaded days.
+"""Completeness: every page of every day, and no unloaded day.
+
+Loaded is not the same as holding rows: the API omits a day without activity (no rows, not a
+zero row; reference/codex-api.md, "2026-12 additions"), so a day whose paging reached
+`has_more=false` is loaded whether its partition holds rows or not (an idle day). Missing is
+only a day never fetched, or whose paging did not finish.
 
 Plain functions over the lake (and a `LakeWindow`), each returning a `CheckOutcome`.
 """
@@ -18,7 +23,7 @@ from codex_assets.lib.checks.outcome import (
     window_text,
 )
 from codex_assets.lib.checks.sla import Sla
-from codex_assets.lib.checks.window import LakeWindow
+from codex_assets.lib.checks.window import ROWS_KEY
 
 COMPLETE_FLAG = "complete"
 
@@ -34,13 +39,15 @@ def paging_complete(
     The client lands a day only after paging reached `has_more: false` and then writes
     `complete=true` into the file's footer, so a missing or other value means the day may hold
     only some of its pages (an older writer, a hand-copied file, a bug), and a day with no file
-    was never landed. A day without a file that is older than `oldest_refillable` is one the
+    was never landed. A whole partition without rows is an idle day: loaded, and counted as
+    such (the API omits inactive days rather than sending zero rows). A day without a file that is older than `oldest_refillable` is one the
     source no longer serves (say, compliance files past 30 days): it is counted as unavailable,
     not failed, since no re-run can change it.
     """
     days = sorted(set(days))
     offending: list[dict[str, object]] = []
     unavailable: list[date] = []
+    idle: list[date] = []
     pages = requests = 0
     for day in days:
         footer = footers.get(day)
@@ -53,6 +60,8 @@ def paging_complete(
         pages += _int(footer.get("pages"))
         requests += _int(footer.get("requests"))
         flag = footer.get(COMPLETE_FLAG)
+        if flag == "true" and footer.get(ROWS_KEY) == "0":
+            idle.append(day)
         if flag != "true":
             problem = "no complete flag" if flag is None else f"complete={flag}"
             offending.append(
@@ -73,66 +82,20 @@ def paging_complete(
     }
     if unavailable:
         measured["days_no_longer_served"] = format_days(unavailable)
+    measured["idle_days"] = len(idle)
+    if idle:
+        measured["idle_days_list"] = format_days(idle)
+    idle_text = f", {plural(len(idle), 'idle day')} without rows" if idle else ""
     threshold = (
         "every day has a partition whose footer says complete=true (paging reached has_more=false)"
     )
     return Offenders.of(offending, bad_days).outcome(
         threshold=threshold,
         measured=measured,
-        passed=f"{table}: all {len(days)} days were landed whole ({pages} pages).",
+        passed=f"{table}: all {len(days)} days were landed whole ({pages} pages{idle_text}).",
         failed=(
             f"{table}: {len(bad_days)} of {plural(len(days), 'day')} are not known to be whole: "
             f"{format_days(bad_days)}. Reload them: {'; '.join(backfill_commands(bad_days))}"
-        ),
-    )
-
-
-def workspace_row_every_day(window: LakeWindow, table: str = "usage_workspace") -> CheckOutcome:
-    """Every day of the window has its workspace row; idle days have a zero row, not none.
-
-    The API answers `group=workspace` with one row per day, zeros included, so a day with no
-    row is a day the pipeline lost, and the per-user reconciliation and spend totals for it
-    would silently read zero.
-    """
-    threshold = "exactly one workspace row on every day (an idle day is a zero row)"
-    days = window.days
-    rows_by_day: dict[date, tuple[int, bool]] = {}
-    if window.has(table):
-        for day, count, idle in window.conn.execute(
-            window.query("workspace_rows.sql"), {"days": days}
-        ).fetchall():
-            rows_by_day[day] = (count, idle)
-    landed = set(window.landed.get(table, ()))
-    offending = []
-    idle_days = []
-    for day in days:
-        count, idle = rows_by_day.get(day, (0, False))
-        if day not in landed:
-            offending.append({"day": day, "workspace_rows": 0, "problem": "no partition file"})
-        elif count == 0:
-            offending.append({"day": day, "workspace_rows": 0, "problem": "partition has no row"})
-        elif idle:
-            idle_days.append(day)
-    bad_days = [row["day"] for row in offending]
-    measured = {
-        "days_checked": len(days),
-        "window": window_text(days),
-        "days_with_a_row": len(days) - len(bad_days),
-        "idle_days": len(idle_days),
-    }
-    if idle_days:
-        measured["idle_days_list"] = format_days(idle_days)
-    return Offenders.of(offending, bad_days).outcome(
-        threshold=threshold,
-        measured=measured,
-        passed=(
-            f"{table}: every day of {window_text(days)} has its workspace row "
-            f"({plural(len(idle_days), 'idle day')} recorded as zero rows)."
-        ),
-        failed=(
-            f"{table}: {plural(len(bad_days), 'day')} without a workspace row: "
-            f"{format_days(bad_days)}. "
-            f"Reload them: {'; '.join(backfill_commands(bad_days))}"
         ),
     )
 

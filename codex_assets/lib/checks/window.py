@@ -22,6 +22,9 @@ from codex_assets.lib.compliance.warehouse import codex_log_lines_sql
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.sql import read_sql, sql_string
 
+ROWS_KEY = "_rows"
+"""The key `read_footers` adds to each footer: the partition's row count (0 on an idle day)."""
+
 _PARTITION_DAY = r"regexp_extract({column}, 'day=(\d{{4}}-\d{{2}}-\d{{2}})', 1)::DATE"
 
 
@@ -92,7 +95,8 @@ def read_footers(lake: Lake, table: str, days: Sequence[date]) -> dict[date, dic
     """The key/value footer of each landed partition of `table` among `days` (one read for all).
 
     Days without a partition file are absent from the result; a file without a footer maps to
-    an empty dict.
+    an empty dict but for `_rows`, the partition's row count from its Parquet metadata, which
+    every file has (0 on an idle day: the API sends no rows for a day without activity).
     """
     files = {
         str(lake.partition_file(table, day)): day
@@ -107,6 +111,12 @@ def read_footers(lake: Lake, table: str, days: Sequence[date]) -> dict[date, dic
             "SELECT file_name, decode(key), decode(value) FROM parquet_kv_metadata($files)",
             {"files": list(files)},
         ).fetchall()
+        counts = conn.execute(
+            "SELECT file_name, num_rows FROM parquet_file_metadata($files)",
+            {"files": list(files)},
+        ).fetchall()
     for file_name, key, value in rows:
         footers[files[file_name]][key] = value
+    for file_name, num_rows in counts:
+        footers[files[file_name]][ROWS_KEY] = str(num_rows)
     return footers
