@@ -9,8 +9,9 @@ from __future__ import annotations
 import duckdb
 
 from codex_assets.lib.lake import Lake
+from codex_assets.lib.raw_schema import conformed_select
 from codex_assets.lib.raw_tables import RawTable
-from codex_assets.lib.sql import read_sql
+from codex_assets.lib.sql import read_sql, sql_string
 
 SCHEMAS = ("raw", "marts", "restricted")
 
@@ -26,10 +27,8 @@ def create_raw_views(conn: duckdb.DuckDBPyConnection, lake: Lake, table: RawTabl
     Needs at least one landed partition: DuckDB reads a file to learn the view's columns.
     """
     ensure_schemas(conn)
-    glob = lake.table_glob(table.name).replace("'", "''")
-    conn.execute(
-        f"CREATE OR REPLACE VIEW raw.{table.name} AS "
-        f"SELECT * FROM read_parquet('{glob}', union_by_name = true)"
-    )
+    files = f"read_parquet({sql_string(lake.table_glob(table.name))}, union_by_name = true)"
+    select = conformed_select(conn, table.name, files)
+    conn.execute(f"CREATE OR REPLACE VIEW raw.{table.name} AS {select}")
     for view in table.breakdown_views:
         conn.execute(f"CREATE OR REPLACE VIEW raw.{view} AS {read_sql(f'raw_views/{view}.sql')}")

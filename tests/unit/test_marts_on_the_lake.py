@@ -143,3 +143,37 @@ def test_every_mart_builds_from_the_lake(warehouse: duckdb.DuckDBPyConnection) -
     ).fetchone()
     # 120 / 42; 61 / 120; (50 - 8) / (50 + 8)
     assert review == (pytest.approx(120 / 42), pytest.approx(61 / 120), pytest.approx(42 / 58))
+
+
+def test_partitions_and_marts_of_an_older_version_keep_working(tmp_path: Path) -> None:
+    """A lake landed before `cost_usd` was read, and marts built before `billing_unit`: the
+    views still give every column (NULL where the old files lack it, structs included), the
+    marts gain the new columns, and a rebuild fills them."""
+    lake = Lake(tmp_path / "lake")
+    lake.write_partition("usage_users", DAY, USAGE)
+    old = lake.partition_file("usage_users", DAY)
+    client = (
+        "client_id VARCHAR, threads BIGINT, turns BIGINT, credits DOUBLE, estimated_cost_usd DOUBLE"
+    )
+    with duckdb.connect() as conn:  # what the previous version landed: no cost_usd anywhere
+        conn.execute(
+            f"COPY (SELECT * EXCLUDE (cost_usd) REPLACE (clients::STRUCT({client})[] AS clients) "
+            f"FROM read_parquet('{old}')) TO '{old}.old' (FORMAT parquet)"
+        )
+    Path(f"{old}.old").replace(old)
+    conn = duckdb.connect(str(tmp_path / "codex.duckdb"))
+    for table in ANALYTICS_RAW_TABLES[:1]:
+        create_raw_views(conn, lake, table)
+    assert conn.execute("SELECT count(*), count(cost_usd) FROM raw.usage_users").fetchone() == (
+        2,
+        0,
+    )
+    assert conn.execute("SELECT count(cost_usd) FROM raw.usage_user_clients").fetchone() == (0,)
+
+    refresh_marts(conn, DAY, DAY, MartSettings(), names=["usage_user_daily"])
+    conn.execute("ALTER TABLE marts.usage_user_daily DROP COLUMN billed_cost_usd")
+    conn.execute("ALTER TABLE marts.usage_user_daily DROP COLUMN billing_unit")  # as built before
+    refresh_marts(conn, DAY, DAY, MartSettings(), names=["usage_user_daily"])
+    assert conn.execute(
+        "SELECT billing_unit, count(*) FROM marts.usage_user_daily GROUP BY ALL"
+    ).fetchall() == [("credits", 5)]

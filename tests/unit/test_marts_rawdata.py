@@ -24,12 +24,12 @@ from codex_assets.lib.marts import MARTS, MartSettings, ensure_schema, refresh_m
 TOKENS = "uncached_text_input_tokens BIGINT, cached_text_input_tokens BIGINT, text_output_tokens BIGINT, text_total_tokens BIGINT"
 CLIENT_STRUCT = (
     "STRUCT(client_id VARCHAR, threads BIGINT, turns BIGINT, credits DOUBLE, "
-    "estimated_cost_usd DOUBLE, uncached_text_input_tokens BIGINT, "
+    "estimated_cost_usd DOUBLE, cost_usd DOUBLE, uncached_text_input_tokens BIGINT, "
     "cached_text_input_tokens BIGINT, text_output_tokens BIGINT, text_total_tokens BIGINT)[]"
 )
 MODEL_STRUCT = (
     "STRUCT(model VARCHAR, speed VARCHAR, credits DOUBLE, estimated_cost_usd DOUBLE, "
-    "uncached_text_input_tokens BIGINT, cached_text_input_tokens BIGINT, "
+    "cost_usd DOUBLE, uncached_text_input_tokens BIGINT, cached_text_input_tokens BIGINT, "
     "text_output_tokens BIGINT, text_total_tokens BIGINT)[]"
 )
 
@@ -37,26 +37,26 @@ MODEL_STRUCT = (
 RAW_DDL = {
     "usage_users": (
         "day DATE, start_time BIGINT, end_time BIGINT, user_id VARCHAR, email VARCHAR, "
-        f"threads BIGINT, turns BIGINT, credits DOUBLE, estimated_cost_usd DOUBLE, {TOKENS}, "
+        f"threads BIGINT, turns BIGINT, credits DOUBLE, estimated_cost_usd DOUBLE, cost_usd DOUBLE, {TOKENS}, "
         f"clients {CLIENT_STRUCT}, models {MODEL_STRUCT}, code_attribution JSON, record JSON, "
         "loaded_at TIMESTAMP"
     ),
     "usage_user_clients": (
         "day DATE, user_id VARCHAR, email VARCHAR, client_id VARCHAR, threads BIGINT, "
-        f"turns BIGINT, credits DOUBLE, estimated_cost_usd DOUBLE, {TOKENS}"
+        f"turns BIGINT, credits DOUBLE, estimated_cost_usd DOUBLE, cost_usd DOUBLE, {TOKENS}"
     ),
     "usage_user_models": (
         "day DATE, user_id VARCHAR, email VARCHAR, model VARCHAR, speed VARCHAR, "
-        f"credits DOUBLE, estimated_cost_usd DOUBLE, {TOKENS}"
+        f"credits DOUBLE, estimated_cost_usd DOUBLE, cost_usd DOUBLE, {TOKENS}"
     ),
     "usage_workspace": (
         "day DATE, start_time BIGINT, end_time BIGINT, threads BIGINT, turns BIGINT, "
-        f"credits DOUBLE, estimated_cost_usd DOUBLE, {TOKENS}, clients {CLIENT_STRUCT}, "
+        f"credits DOUBLE, estimated_cost_usd DOUBLE, cost_usd DOUBLE, {TOKENS}, clients {CLIENT_STRUCT}, "
         f"models {MODEL_STRUCT}, code_attribution JSON, record JSON, loaded_at TIMESTAMP"
     ),
     "usage_workspace_clients": (
         "day DATE, client_id VARCHAR, threads BIGINT, turns BIGINT, credits DOUBLE, "
-        f"estimated_cost_usd DOUBLE, {TOKENS}"
+        f"estimated_cost_usd DOUBLE, cost_usd DOUBLE, {TOKENS}"
     ),
     "code_reviews": (
         "day DATE, start_time BIGINT, end_time BIGINT, pull_request_reviews BIGINT, "
@@ -80,18 +80,22 @@ class Client:
     client_id: str | None
     threads: int
     turns: int
-    credits: float
+    credits: float | None
     cost: float | None = None
     tokens: Tokens = NO_TOKENS
+    billed: float | None = None
+    """The native cost_usd a USD-billed workspace reports."""
 
 
 @dataclass(frozen=True)
 class Model:
     model: str
     speed: str | None
-    credits: float
+    credits: float | None
     cost: float | None = None
     tokens: Tokens = NO_TOKENS
+    billed: float | None = None
+    """The native cost_usd a USD-billed workspace reports."""
 
 
 @dataclass(frozen=True)
@@ -103,9 +107,11 @@ class UserDay:
     email: str | None
     threads: int
     turns: int
-    credits: float
+    credits: float | None
     cost: float | None = None
     tokens: Tokens = NO_TOKENS
+    billed: float | None = None
+    """The native cost_usd a USD-billed workspace reports."""
     clients: Sequence[Client] = field(default_factory=tuple)
     models: Sequence[Model] = field(default_factory=tuple)
 
@@ -131,6 +137,7 @@ class RawData:
                 "turns": c.turns,
                 "credits": c.credits,
                 "estimated_cost_usd": c.cost,
+                "cost_usd": c.billed,
                 **_token_dict(c.tokens),
             }
             for c in row.clients
@@ -141,13 +148,14 @@ class RawData:
                 "speed": m.speed,
                 "credits": m.credits,
                 "estimated_cost_usd": m.cost,
+                "cost_usd": m.billed,
                 **_token_dict(m.tokens),
             }
             for m in row.models
         ]
         self.conn.execute(
             "INSERT INTO raw.usage_users VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, '{}', now()::TIMESTAMP)",
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, '{}', now()::TIMESTAMP)",
             [
                 row.day,
                 _epoch(row.day),
@@ -158,6 +166,7 @@ class RawData:
                 row.turns,
                 row.credits,
                 row.cost,
+                row.billed,
                 *row.tokens,
                 clients,
                 models,
@@ -165,7 +174,7 @@ class RawData:
         )
         for c in row.clients:
             self.conn.execute(
-                "INSERT INTO raw.usage_user_clients VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO raw.usage_user_clients VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     row.day,
                     row.user_id,
@@ -175,13 +184,18 @@ class RawData:
                     c.turns,
                     c.credits,
                     c.cost,
+                    c.billed,
                     *c.tokens,
                 ],
             )
         for m in row.models:
             self.conn.execute(
-                "INSERT INTO raw.usage_user_models VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [row.day, row.user_id, row.email, m.model, m.speed, m.credits, m.cost, *m.tokens],
+                "INSERT INTO raw.usage_user_models VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    *(row.day, row.user_id, row.email, m.model, m.speed, m.credits, m.cost),
+                    m.billed,
+                    *m.tokens,
+                ],
             )
 
     def workspace_day(
@@ -189,7 +203,7 @@ class RawData:
     ) -> None:
         self.conn.execute(
             "INSERT INTO raw.usage_workspace VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, [], [], NULL, '{}', now()::TIMESTAMP)",
+            "(?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, NULL, [], [], NULL, '{}', now()::TIMESTAMP)",
             [day, _epoch(day), _epoch(day) + 86400, threads, turns, credits, cost],
         )
 
@@ -519,8 +533,8 @@ def test_stand_in_tables_have_the_documented_columns(raw: RawData) -> None:
     columns = [c for c, *_ in raw.conn.execute("DESCRIBE raw.usage_user_clients").fetchall()]
     assert columns == [
         "day", "user_id", "email", "client_id", "threads", "turns", "credits",
-        "estimated_cost_usd", "uncached_text_input_tokens", "cached_text_input_tokens",
-        "text_output_tokens", "text_total_tokens",
+        "estimated_cost_usd", "cost_usd", "uncached_text_input_tokens",
+        "cached_text_input_tokens", "text_output_tokens", "text_total_tokens",
     ]  # fmt: skip
 
 

@@ -94,7 +94,8 @@ def test_all_row_comes_from_totals_and_surface_rows_from_clients(
         "client_ids": ["CODEX_CLI", "CODEX_IDE_VSCODE"],
         "threads": 3, "turns": 10, "credits": approx(6.0), "cost_usd": approx(0.60),
         "uncached_input_tokens": 100, "cached_input_tokens": 200, "output_tokens": 50,
-        "total_tokens": 350, "is_active": True,
+        "total_tokens": 350, "is_active": True, "billing_unit": "credits",
+        "billed_cost_usd": None,
     }  # fmt: skip
     # The CLI client row: 2 threads, 6 turns, 4.0 credits, $0.40, tokens 60/120/30/210.
     u1_cli = _usage_row(raw.conn, D1, "u1", "cli")
@@ -229,14 +230,14 @@ def test_spend_by_surface_without_a_price(raw: RawData, tmp_path: Path) -> None:
         "credits": approx(7.5), "cost_usd": None, "uncosted_credits": approx(0.5),
         "active_users": 3, "cost_per_active_user": None,
         "uncached_input_tokens": 100, "cached_input_tokens": 200, "output_tokens": 50,
-        "total_tokens": 350,
+        "total_tokens": 350, "billing_unit": "credits", "billed_cost_usd": None,
     }  # fmt: skip
     # cli: u1 4.0 ($0.40, tokens 60/120/30/210) + u2 1.0 ($0.10, no tokens)
     assert mar1["cli"] == {
         "credits": approx(5.0), "cost_usd": approx(0.50), "uncosted_credits": 0.0,
         "active_users": 2, "cost_per_active_user": approx(0.25),  # 0.50 / 2
         "uncached_input_tokens": 60, "cached_input_tokens": 120, "output_tokens": 30,
-        "total_tokens": 210,
+        "total_tokens": 210, "billing_unit": "credits", "billed_cost_usd": None,
     }  # fmt: skip
     assert mar1["ide"]["cost_usd"] is None  # VS Code: no estimate, no price
     assert mar1["ide"]["uncosted_credits"] == approx(2.0)
@@ -248,6 +249,7 @@ def test_spend_by_surface_without_a_price(raw: RawData, tmp_path: Path) -> None:
             "credits": 0.0, "cost_usd": 0.0, "uncosted_credits": 0.0, "active_users": 0,
             "cost_per_active_user": None, "uncached_input_tokens": None,
             "cached_input_tokens": None, "output_tokens": None, "total_tokens": None,
+            "billing_unit": None, "billed_cost_usd": None,
         }  # fmt: skip
     # Mar 3: u3 1.0 credits with unknown cost + u2's inactive zero row ($0): 1 active user.
     mar3 = _spend(raw.conn, D3)
@@ -360,6 +362,8 @@ def test_spend_by_team_monthly(raw: RawData, tmp_path: Path) -> None:
             "uncosted_credits": 0.0,
             "active_users": 2,
             "cost_per_active_user": approx(0.56),
+            "billing_unit": "credits",
+            "billed_cost_usd": None,
         },
         # u2 1.0 ($0.10) + the zero row (0 credits, $0)
         "data": {
@@ -369,6 +373,8 @@ def test_spend_by_team_monthly(raw: RawData, tmp_path: Path) -> None:
             "uncosted_credits": 0.0,
             "active_users": 1,
             "cost_per_active_user": approx(0.10),
+            "billing_unit": "credits",
+            "billed_cost_usd": None,
         },
         # u3 0.5 + 1.0 + 1.0 + 1.0 + 1.0; Mar 1 (0.5) and Mar 3 (1.0) have no estimate
         "unassigned": {
@@ -378,6 +384,8 @@ def test_spend_by_team_monthly(raw: RawData, tmp_path: Path) -> None:
             "uncosted_credits": approx(1.5),
             "active_users": 1,
             "cost_per_active_user": None,
+            "billing_unit": "credits",
+            "billed_cost_usd": None,
         },
     }  # fmt: skip  (team "ghosts" is in the directory but has no usage: no row)
     assert written == 3
@@ -406,3 +414,56 @@ def test_spend_by_team_monthly_rebuilds_the_whole_month_a_range_touches(
         "WHERE mart = 'spend_by_team_monthly'"
     ).fetchall()
     assert refreshed == [(date(2026, 3, 1), 3)]
+
+
+# --- billing unit -----------------------------------------------------------------------------
+
+
+def test_a_usd_billed_workspace_is_costed_in_what_it_was_billed(
+    raw: RawData, tmp_path: Path
+) -> None:
+    """A USD-billed workspace reports a native cost_usd instead of credits: that is the cost
+    (never credits x a price), and the unit is carried into every spend mart."""
+    settings = directory_settings(tmp_path, usd_per_credit=0.05)  # must not be applied
+    # u1 is billed in USD ($1.20 = $0.80 CLI + $0.40 IDE); u2 in credits (2.0 x 0.05 = $0.10).
+    raw.user_day(
+        UserDay(
+            D1, "u1", None, 3, 9, None, billed=1.20,
+            clients=(
+                Client("CODEX_CLI", 2, 6, None, billed=0.80),
+                Client("CODEX_IDE_VSCODE", 1, 3, None, billed=0.40),
+            ),
+        )
+    )  # fmt: skip
+    raw.user_day(UserDay(D1, "u2", None, 1, 2, 2.0, clients=(Client("CODEX_CLI", 1, 2, 2.0),)))
+    refresh_mart(raw.conn, "usage_user_daily", D1, D1, settings)
+    refresh_mart(raw.conn, "spend_by_surface_daily", D1, D1, settings)
+    refresh_mart(raw.conn, "spend_by_team_monthly", D1, D1, settings)
+
+    u1 = _usage_row(raw.conn, D1, "u1", "all")
+    assert (u1["billing_unit"], u1["billed_cost_usd"], u1["cost_usd"], u1["credits"]) == (
+        "usd", approx(1.20), approx(1.20), None,
+    )  # fmt: skip
+    assert u1["is_active"]
+    cli = _usage_row(raw.conn, D1, "u1", "cli")
+    assert (cli["billing_unit"], cli["cost_usd"]) == ("usd", approx(0.80))
+    u2 = _usage_row(raw.conn, D1, "u2", "all")
+    assert (u2["billing_unit"], u2["billed_cost_usd"], u2["cost_usd"]) == (
+        "credits", None, approx(0.10),
+    )  # fmt: skip
+
+    spend = _spend(raw.conn, D1)
+    # all: $1.20 billed + 2.0 credits priced at $0.10; a group of both units says so.
+    assert spend["all"]["billing_unit"] == "credits+usd"
+    assert spend["all"]["billed_cost_usd"] == approx(1.20)
+    assert spend["all"]["cost_usd"] == approx(1.30)
+    assert spend["all"]["credits"] == approx(2.0)  # only what was reported in credits
+    assert (spend["ide"]["billing_unit"], spend["ide"]["cost_usd"]) == ("usd", approx(0.40))
+    assert spend["cloud"]["billing_unit"] is None  # no usage
+    teams = {r["team"]: r for r in rows(raw.conn, "SELECT * FROM marts.spend_by_team_monthly", [])}
+    assert (teams["platform"]["billing_unit"], teams["platform"]["cost_usd"]) == (  # u1
+        "usd", approx(1.20),
+    )  # fmt: skip
+    assert (teams["data"]["billing_unit"], teams["data"]["billed_cost_usd"]) == (  # u2
+        "credits", None,
+    )  # fmt: skip

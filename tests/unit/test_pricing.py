@@ -8,19 +8,39 @@ import duckdb
 import pytest
 
 from codex_assets.lib.marts.refresh import run_script
-from codex_assets.lib.pricing import check_usd_per_credit, row_cost, total_cost, uncosted_credits
+from codex_assets.lib.pricing import (
+    billing_unit,
+    check_usd_per_credit,
+    row_cost,
+    total_cost,
+    uncosted_credits,
+)
 from codex_assets.lib.sql import read_sql
 
-# (estimated_cost_usd, credits, usd_per_credit) -> cost
+# (billed cost_usd, estimated_cost_usd, credits, usd_per_credit) -> cost
 ROW_CASES = [
-    ((0.5, 2.0, None), 0.5),  # the API's estimate
-    ((0.5, 2.0, 0.04), 0.5),  # ... wins over a configured price
-    ((0.0, 5.0, None), 0.0),  # an estimate of 0 is an answer, not a gap
-    ((None, 2.0, 0.04), 0.08),  # no estimate: credits x price = 2.0 x 0.04
-    ((None, 2.0, None), None),  # neither: unknown, never invented
-    ((None, 0.0, None), 0.0),  # no credits used costs nothing
-    ((None, None, 0.04), None),  # no credits figure at all: unknown
+    ((None, 0.5, 2.0, None), 0.5),  # the API's estimate
+    ((None, 0.5, 2.0, 0.04), 0.5),  # ... wins over a configured price
+    ((None, 0.0, 5.0, None), 0.0),  # an estimate of 0 is an answer, not a gap
+    ((None, None, 2.0, 0.04), 0.08),  # no estimate: credits x price = 2.0 x 0.04
+    ((None, None, 2.0, None), None),  # neither: unknown, never invented
+    ((None, None, 0.0, None), 0.0),  # no credits used costs nothing
+    ((None, None, None, 0.04), None),  # no credits figure at all: unknown
+    ((1.25, None, None, 0.04), 1.25),  # a USD-billed row: what it was billed, no price used
+    ((1.25, 0.9, 3.0, 0.04), 1.25),  # billed USD beside credits: the bill, not an estimate
 ]
+
+
+@pytest.mark.parametrize(
+    ("credits", "billed", "unit"),
+    [(2.0, None, "credits"), (None, 1.25, "usd"), (2.0, 1.25, "credits+usd"), (None, None, None)],
+)
+def test_billing_unit_in_python_and_sql(credits, billed, unit, conn) -> None:
+    assert billing_unit(credits, billed) == unit
+    (got,) = conn.execute(
+        "SELECT mart_billing_unit($c::DOUBLE, $b::DOUBLE)", {"c": credits, "b": billed}
+    ).fetchone()
+    assert got == unit
 
 
 @pytest.fixture
@@ -40,8 +60,8 @@ def test_row_cost_macro(
     conn: duckdb.DuckDBPyConnection, args: tuple, expected: float | None
 ) -> None:
     (got,) = conn.execute(
-        "SELECT mart_row_cost($e::DOUBLE, $c::DOUBLE, $p::DOUBLE)",
-        {"e": args[0], "c": args[1], "p": args[2]},
+        "SELECT mart_row_cost($b::DOUBLE, $e::DOUBLE, $c::DOUBLE, $p::DOUBLE)",
+        {"b": args[0], "e": args[1], "c": args[2], "p": args[3]},
     ).fetchone()
     assert got == (pytest.approx(expected) if expected is not None else None)
 

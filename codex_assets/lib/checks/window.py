@@ -20,6 +20,7 @@ import duckdb
 from codex_assets.lib.compliance.ingest import RAW_TABLE as COMPLIANCE_RAW_TABLE
 from codex_assets.lib.compliance.warehouse import codex_log_lines_sql
 from codex_assets.lib.lake import Lake
+from codex_assets.lib.raw_schema import conformed_select
 from codex_assets.lib.sql import read_sql, sql_string
 
 ROWS_KEY = "_rows"
@@ -70,13 +71,13 @@ def open_window(lake: Lake, tables: Iterable[str], days: Sequence[date]) -> Iter
             if not present:
                 continue
             paths = "[" + ", ".join(sql_string(str(files[day])) for day in present) + "]"
-            conn.execute(f"CREATE VIEW raw.{table} AS {_partition_view(table, paths)}")
+            conn.execute(f"CREATE VIEW raw.{table} AS {_partition_view(conn, table, paths)}")
         yield window
     finally:
         conn.close()
 
 
-def _partition_view(table: str, paths: str) -> str:
+def _partition_view(conn: duckdb.DuckDBPyConnection, table: str, paths: str) -> str:
     """The SELECT behind `raw.<table>` over the Parquet files `paths` (a SQL list), with
     `partition_day`. The compliance log keeps only the verbatim line in the lake; its view
     parses the typed columns the checks read, as the warehouse's restricted view does."""
@@ -85,10 +86,10 @@ def _partition_view(table: str, paths: str) -> str:
         day = _PARTITION_DAY.format(column="lake_file")
         return f"SELECT * EXCLUDE (lake_file, lake_row), {day} AS partition_day FROM ({lines})"
     day = _PARTITION_DAY.format(column="filename")
-    return (
-        f"SELECT * EXCLUDE (filename), {day} AS partition_day "
-        f"FROM read_parquet({paths}, union_by_name = true, filename = true)"
+    files = conformed_select(
+        conn, table, f"read_parquet({paths}, union_by_name = true, filename = true)"
     )
+    return f"SELECT * EXCLUDE (filename), {day} AS partition_day FROM ({files})"
 
 
 def read_footers(lake: Lake, table: str, days: Sequence[date]) -> dict[date, dict[str, str]]:

@@ -23,6 +23,16 @@ NEW_USER = (
 )
 RATIO = "A ratio is NULL when its denominator is zero: never 0, never infinity."
 COST = COST_RULE
+BILLING_UNIT = (
+    "The unit the rows were billed in, by the fields the API reports: `credits`, `usd` (a "
+    "USD-billed workspace reports a native cost_usd instead of credits) or `credits+usd` "
+    "(both: a workspace changing unit). Credits are never converted to dollars implicitly. "
+    "NULL where there was no usage."
+)
+BILLED_COST = (
+    "What a USD-billed workspace was billed, from the API's native cost_usd (summed); NULL "
+    "where no row reports one (a credit-billed workspace)."
+)
 TOKENS = (
     "Token counts come from the API's text_* fields, which cover API-priced usage only: NULL "
     "means unavailable, not zero, and a sum over only NULLs stays NULL."
@@ -67,6 +77,7 @@ DEFINITIONS: dict[str, str] = {
     "cohort": COHORT,
     "ratio": RATIO,
     "cost": COST,
+    "billing unit": BILLING_UNIT,
     "tokens": TOKENS,
     "surface": SURFACE,
     "team": TEAM,

@@ -62,8 +62,10 @@ class MartSettings:
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     """Create schema `marts`, every mart and state table, and their column comments.
 
-    Idempotent. A table left by an older version with other columns is not altered (marts are
-    derived, so the fix is to drop and rebuild it) but reported, before any refresh writes.
+    Idempotent. A table left by an older version that lacks only columns this version appends
+    gains them (NULL on the days built before, until those days are rebuilt); a table with
+    other columns is not altered (marts are derived, so the fix is to drop and rebuild it) but
+    reported, before any refresh writes.
     """
     conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
     tables: dict[str, tuple[str, str, tuple[Column, ...]]] = {
@@ -73,6 +75,8 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     for name, (ddl, description, columns) in tables.items():
         if name not in existing:
             conn.execute(ddl)
+            existing = _existing_columns(conn)
+        if _add_appended_columns(conn, name, columns, existing[name]):
             existing = _existing_columns(conn)
         _check_columns(name, columns, existing[name])
         _comment(conn, name, description, columns, existing[name])
@@ -280,6 +284,26 @@ def _existing_columns(conn: duckdb.DuckDBPyConnection) -> _Existing:
         if table in existing:
             existing[table]["columns"].append((column, column_type, comment))
     return existing
+
+
+def _add_appended_columns(
+    conn: duckdb.DuckDBPyConnection,
+    name: str,
+    columns: tuple[Column, ...],
+    existing: dict[str, Any],
+) -> bool:
+    """Add the columns a newer version appended to `marts.<name>`; True if any was added.
+
+    Only when the table's columns are exactly the first ones of this version's, so an added
+    column is the only difference; any other difference is `_check_columns`' to report.
+    """
+    actual = [(column, column_type) for column, column_type, _ in existing["columns"]]
+    expected = [(column.name, column.type) for column in columns]
+    if len(actual) >= len(expected) or expected[: len(actual)] != actual:
+        return False
+    for column in columns[len(actual) :]:
+        conn.execute(f'ALTER TABLE marts.{name} ADD COLUMN "{column.name}" {column.type}')
+    return True
 
 
 def _check_columns(name: str, columns: tuple[Column, ...], existing: dict[str, Any]) -> None:

@@ -140,6 +140,14 @@ def _day(*tables: str) -> Column:
     return _col("day", "DATE", "The UTC day.", tuple((t, "day") for t in tables), nullable=False)
 
 
+def _billing_unit(lineage: tuple[ColumnRef, ...]) -> Column:
+    return _col("billing_unit", "VARCHAR", d.BILLING_UNIT, lineage)
+
+
+def _billed_cost(lineage: tuple[ColumnRef, ...]) -> Column:
+    return _col("billed_cost_usd", "DOUBLE", d.BILLED_COST, lineage)
+
+
 def _surface(lineage: tuple[ColumnRef, ...]) -> Column:
     return _col("surface", "VARCHAR", d.SURFACE, lineage, nullable=False)
 
@@ -196,7 +204,8 @@ USAGE_USER_DAILY = MartSpec(
             "cost_usd",
             "DOUBLE",
             d.COST,
-            refs(UU, "estimated_cost_usd", "credits") + refs(UUC, "estimated_cost_usd", "credits"),
+            refs(UU, "cost_usd", "estimated_cost_usd", "credits")
+            + refs(UUC, "cost_usd", "estimated_cost_usd", "credits"),
         ),
         *_raw_token_columns(UU, UUC),
         _col(
@@ -206,6 +215,8 @@ USAGE_USER_DAILY = MartSpec(
             refs(UU, "threads", "turns", "credits") + refs(UUC, "threads", "turns", "credits"),
             nullable=False,
         ),
+        _billing_unit(refs(UU, "credits", "cost_usd") + refs(UUC, "credits", "cost_usd")),
+        _billed_cost(refs(UU, "cost_usd") + refs(UUC, "cost_usd")),
     ),
 )
 
@@ -429,6 +440,8 @@ SPEND_BY_SURFACE_DAILY = MartSpec(
             refs(UUD, "cost_usd", "user_id", "is_active"),
         ),
         *_mart_token_columns(UUD),
+        _billing_unit(refs(UUD, "credits", "billed_cost_usd")),
+        _billed_cost(refs(UUD, "billed_cost_usd")),
     ),
 )
 
@@ -457,7 +470,7 @@ SPEND_BY_MODEL_DAILY = MartSpec(
             refs(UUM, "speed"),
         ),
         _col("credits", "DOUBLE", "Credits used on this model and speed.", refs(UUM, "credits")),
-        _col("cost_usd", "DOUBLE", d.COST, refs(UUM, "estimated_cost_usd", "credits")),
+        _col("cost_usd", "DOUBLE", d.COST, refs(UUM, "cost_usd", "estimated_cost_usd", "credits")),
         _col(
             "uncosted_credits",
             "DOUBLE",
@@ -474,6 +487,8 @@ SPEND_BY_MODEL_DAILY = MartSpec(
             nullable=False,
         ),
         *_raw_token_columns(UUM),
+        _billing_unit(refs(UUM, "credits", "cost_usd")),
+        _billed_cost(refs(UUM, "cost_usd")),
     ),
 )
 
@@ -525,6 +540,8 @@ SPEND_BY_TEAM_MONTHLY = MartSpec(
             f"cost_usd / active_users. {d.RATIO}",
             refs(UUD, "cost_usd", "user_id", "is_active"),
         ),
+        _billing_unit(refs(UUD, "credits", "billed_cost_usd")),
+        _billed_cost(refs(UUD, "billed_cost_usd")),
     ),
 )
 

@@ -6,10 +6,12 @@
 CREATE OR REPLACE TEMP MACRO mart_is_active(threads, turns, credits) AS
     coalesce(threads, 0) > 0 OR coalesce(turns, 0) > 0 OR coalesce(credits, 0) > 0;
 
--- The cost of one usage row: the API's estimate, else credits x the configured price, else 0
--- when no credits were used, else NULL. usd_per_credit is NULL when no price is configured.
-CREATE OR REPLACE TEMP MACRO mart_row_cost(estimated_cost_usd, credits, usd_per_credit) AS
+-- The cost of one usage row: what a USD-billed workspace was billed (the API's native cost_usd),
+-- else the API's estimate, else credits x the configured price, else 0 when no credits were
+-- used, else NULL. usd_per_credit is NULL when no price is configured.
+CREATE OR REPLACE TEMP MACRO mart_row_cost(billed_cost_usd, estimated_cost_usd, credits, usd_per_credit) AS
     coalesce(
+        billed_cost_usd,
         estimated_cost_usd,
         credits * usd_per_credit,
         CASE WHEN credits = 0 THEN 0.0 END
@@ -31,3 +33,25 @@ CREATE OR REPLACE TEMP MACRO mart_ratio(numerator, denominator) AS
 -- Credits summed over rows, rounded to 6 decimals: the API gives at most cents, so this only
 -- removes binary floating-point noise (1086.9000000000003) before it reaches a report.
 CREATE OR REPLACE TEMP MACRO mart_sum_credits(credits) AS round(sum(credits), 6);
+
+
+-- The unit a usage row is billed in: `credits` (it reports credits), `usd` (it reports only a
+-- native cost_usd, as a USD-billed workspace does), `credits+usd` (both: a workspace changing
+-- unit). The API never says so directly; the fields present do (reference/codex-api.md).
+CREATE OR REPLACE TEMP MACRO mart_billing_unit(credits, billed_cost_usd) AS
+    CASE
+        WHEN credits IS NOT NULL AND billed_cost_usd IS NOT NULL THEN 'credits+usd'
+        WHEN billed_cost_usd IS NOT NULL THEN 'usd'
+        WHEN credits IS NOT NULL THEN 'credits'
+    END;
+
+-- The billing unit of a group of rows (an aggregate): as mart_billing_unit, over the group;
+-- NULL for a group without usage rows.
+CREATE OR REPLACE TEMP MACRO mart_group_billing_unit(credits, billed_cost_usd) AS
+    mart_billing_unit(
+        CASE WHEN bool_or(credits IS NOT NULL) THEN 0 END,
+        CASE WHEN bool_or(billed_cost_usd IS NOT NULL) THEN 0 END
+    );
+
+-- Native USD billed in a group: the sum, NULL when no row of it is USD-billed.
+CREATE OR REPLACE TEMP MACRO mart_sum_billed(billed_cost_usd) AS round(sum(billed_cost_usd), 6);

@@ -12,11 +12,14 @@ SELECT
     sum(uncached_text_input_tokens) AS uncached_input_tokens,
     sum(cached_text_input_tokens) AS cached_input_tokens,
     sum(text_output_tokens) AS output_tokens,
-    sum(text_total_tokens) AS total_tokens
+    sum(text_total_tokens) AS total_tokens,
+    mart_group_billing_unit(credits, billed_cost_usd) AS billing_unit,
+    mart_sum_billed(billed_cost_usd) AS billed_cost_usd
 FROM (
     SELECT
-        *,
-        mart_row_cost(estimated_cost_usd, credits, $usd_per_credit::DOUBLE) AS cost_usd
+        * EXCLUDE (cost_usd),
+        cost_usd AS billed_cost_usd,
+        mart_row_cost(cost_usd, estimated_cost_usd, credits, $usd_per_credit::DOUBLE) AS cost_usd
     FROM raw.usage_user_models
     WHERE day BETWEEN $start AND $end
 )

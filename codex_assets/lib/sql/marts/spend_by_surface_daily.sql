@@ -24,7 +24,9 @@ spend AS (
         sum(uncached_input_tokens) AS uncached_input_tokens,
         sum(cached_input_tokens) AS cached_input_tokens,
         sum(output_tokens) AS output_tokens,
-        sum(total_tokens) AS total_tokens
+        sum(total_tokens) AS total_tokens,
+        mart_group_billing_unit(credits, billed_cost_usd) AS billing_unit,
+        mart_sum_billed(billed_cost_usd) AS billed_cost_usd
     FROM marts.usage_user_daily
     WHERE day BETWEEN $start AND $end
     GROUP BY day, surface
@@ -41,6 +43,8 @@ SELECT
     s.uncached_input_tokens,
     s.cached_input_tokens,
     s.output_tokens,
-    s.total_tokens
+    s.total_tokens,
+    s.billing_unit,
+    s.billed_cost_usd
 FROM grid AS g
 LEFT JOIN spend AS s ON s.day = g.day AND s.surface = g.surface

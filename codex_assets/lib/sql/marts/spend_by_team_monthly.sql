@@ -10,7 +10,9 @@ SELECT
     count(DISTINCT user_id) FILTER (WHERE is_active) AS active_users,
     mart_ratio(
         mart_total_cost(cost_usd), count(DISTINCT user_id) FILTER (WHERE is_active)
-    ) AS cost_per_active_user
+    ) AS cost_per_active_user,
+    mart_group_billing_unit(credits, billed_cost_usd) AS billing_unit,
+    mart_sum_billed(billed_cost_usd) AS billed_cost_usd
 FROM marts.usage_user_daily
 WHERE day BETWEEN $start AND $end AND surface = 'all'
 GROUP BY month, team

@@ -13,7 +13,8 @@ totals AS (
         threads,
         turns,
         credits,
-        mart_row_cost(estimated_cost_usd, credits, $usd_per_credit::DOUBLE) AS cost_usd,
+        cost_usd AS billed_cost_usd,
+        mart_row_cost(cost_usd, estimated_cost_usd, credits, $usd_per_credit::DOUBLE) AS cost_usd,
         uncached_text_input_tokens AS uncached_input_tokens,
         cached_text_input_tokens AS cached_input_tokens,
         text_output_tokens AS output_tokens,
@@ -31,7 +32,8 @@ clients AS (
         threads,
         turns,
         credits,
-        mart_row_cost(estimated_cost_usd, credits, $usd_per_credit::DOUBLE) AS cost_usd,
+        cost_usd AS billed_cost_usd,
+        mart_row_cost(cost_usd, estimated_cost_usd, credits, $usd_per_credit::DOUBLE) AS cost_usd,
         uncached_text_input_tokens AS uncached_input_tokens,
         cached_text_input_tokens AS cached_input_tokens,
         text_output_tokens AS output_tokens,
@@ -68,6 +70,7 @@ all_rows AS (
         t.turns,
         t.credits,
         t.cost_usd,
+        t.billed_cost_usd,
         t.uncached_input_tokens,
         t.cached_input_tokens,
         t.output_tokens,
@@ -91,6 +94,7 @@ surface_rows AS (
         sum(c.turns) AS turns,
         mart_sum_credits(c.credits) AS credits,
         mart_total_cost(c.cost_usd) AS cost_usd,
+        mart_sum_billed(c.billed_cost_usd) AS billed_cost_usd,
         sum(c.uncached_input_tokens) AS uncached_input_tokens,
         sum(c.cached_input_tokens) AS cached_input_tokens,
         sum(c.output_tokens) AS output_tokens,
@@ -122,7 +126,9 @@ SELECT
     u.cached_input_tokens,
     u.output_tokens,
     u.total_tokens,
-    mart_is_active(u.threads, u.turns, u.credits) AS is_active
+    mart_is_active(u.threads, u.turns, u.credits) AS is_active,
+    mart_billing_unit(u.credits, u.billed_cost_usd) AS billing_unit,
+    u.billed_cost_usd
 FROM usage_rows AS u
 LEFT JOIN mart_directory AS by_id
     ON by_id.user_id = u.user_id

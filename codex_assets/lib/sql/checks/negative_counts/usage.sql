@@ -11,6 +11,7 @@ totals AS (
         turns::DOUBLE AS turns,
         credits,
         estimated_cost_usd,
+        cost_usd,
         uncached_text_input_tokens::DOUBLE AS uncached_text_input_tokens,
         cached_text_input_tokens::DOUBLE AS cached_text_input_tokens,
         text_output_tokens::DOUBLE AS text_output_tokens,
@@ -31,6 +32,7 @@ clients AS (
         c.turns::DOUBLE AS "clients.turns",
         c.credits AS "clients.credits",
         c.estimated_cost_usd AS "clients.estimated_cost_usd",
+        c.cost_usd AS "clients.cost_usd",
         c.text_total_tokens::DOUBLE AS "clients.text_total_tokens"
     FROM client_entries
 ),
@@ -46,6 +48,7 @@ models AS (
         row_label,
         m.credits AS "models.credits",
         m.estimated_cost_usd AS "models.estimated_cost_usd",
+        m.cost_usd AS "models.cost_usd",
         m.text_total_tokens::DOUBLE AS "models.text_total_tokens"
     FROM model_entries
 )
