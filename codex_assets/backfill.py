@@ -18,6 +18,7 @@ from codex_assets.lib.api.window import (
     latest_complete_day,
     oldest_servable_day,
 )
+from codex_assets.lib.checks.window import ROWS_KEY, read_footers
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.settings import Settings
 
@@ -151,6 +152,9 @@ def summary(result: dg.ExecuteInProcessResult, window: Window, settings: Setting
         table = name.split(".", 1)[1]
         landed = [d for d in lake.landed_days(table) if window.start <= d <= window.end]
         days = f"  days loaded {len(landed)}/{len(window.days)}" if lake.has_table(table) else ""
+        idle = _idle_days(lake, table, landed)
+        if idle:  # loaded, but the API served no rows: a day without activity, not a gap
+            days += f" ({idle} without activity)"
         lines.append(f"  {name:<40} {rows:>10,} rows{days}")
     evaluations = result.get_asset_check_evaluations()
     if evaluations:
@@ -185,6 +189,12 @@ def summary(result: dg.ExecuteInProcessResult, window: Window, settings: Setting
         "Open the UI with `make ui` (http://127.0.0.1:3000) to see the run, lineage and checks.",
     ]
     return "\n".join(lines)
+
+
+def _idle_days(lake: Lake, table: str, days: list[date]) -> int:
+    """How many of `days` were landed whole with no rows (the API omits inactive days)."""
+    footers = read_footers(lake, table, days) if days else {}
+    return sum(1 for footer in footers.values() if footer.get(ROWS_KEY) == "0")
 
 
 def _not_built(result: dg.ExecuteInProcessResult) -> list[dg.AssetKey]:

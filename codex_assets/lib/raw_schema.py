@@ -3,8 +3,10 @@
 Why: a lake outlives the code that wrote it. When a version adds a column (say `cost_usd`, or
 a field inside the `clients` entries), the partitions landed before it lack that column, and a
 view over only old partitions would not have it at all, so every mart reading it would fail.
-The views therefore select each column of the landing SQL's schema, cast to that type (a
-struct gains its new fields as NULL) or NULL where no partition has it yet. The schema is
+The views therefore select each column of the landing SQL's schema, NULL where no partition
+has it yet, and cast the struct columns to this version's struct (older entries gain the new
+fields as NULL). Scalar columns are left as the files have them, so a file of another type
+still shows as a changed schema (`column_schema_unchanged`) instead of being cast away. The schema is
 asked of DuckDB (DESCRIBE over an empty day), so the landing SQL stays the one place that
 says what a raw table holds.
 """
@@ -35,7 +37,7 @@ def landing_columns(table: str) -> tuple[tuple[str, str], ...]:
 
 def conformed_select(conn: duckdb.DuckDBPyConnection, table: str, relation: str) -> str:
     """A SELECT over `relation` (SQL reading the table's Parquet) with every landed column of
-    this version, typed as this version lands it, then any other column the files carry."""
+    this version (structs as this version lands them), then any other column the files carry."""
     present = {
         name: column_type
         for name, column_type, *_ in conn.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
@@ -45,7 +47,8 @@ def conformed_select(conn: duckdb.DuckDBPyConnection, table: str, relation: str)
     for name, column_type in expected:
         if name not in present:
             columns.append(f'NULL::{column_type} AS "{name}"')
-        elif present[name] != column_type:
+        elif present[name] != column_type and "STRUCT(" in column_type:
+            # Older entries lack the fields added since: cast by name, the new ones are NULL.
             columns.append(f'CAST("{name}" AS {column_type}) AS "{name}"')
         else:
             columns.append(f'"{name}"')

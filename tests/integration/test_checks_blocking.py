@@ -23,17 +23,17 @@ def _downstream_marts(key: dg.AssetKey) -> set[dg.AssetKey]:
     return {k for k in downstream if k.path[0] == "marts"}
 
 
-def test_a_duplicated_user_row_skips_every_mart_built_on_it(data_dir, monkeypatch):
+def test_a_row_of_another_day_skips_every_mart_built_on_it(data_dir, monkeypatch):
     end = latest_complete_day(datetime.now(UTC))
     window = Window(end - timedelta(days=2), end)
     tampered_day = window.days[1]
     write = Lake.write_partition
 
     def tampering_write(self, table, day, rows, **kwargs):
-        """Land what the API served, except: one user row twice, and P0 off by one."""
+        """Land what the API served, except: one user row of the day before, and P0 off by one."""
         rows = [dict(row) for row in rows]
         if day == tampered_day and table == "usage_users":
-            rows.append(rows[0])
+            rows[0] = {**rows[0], "start_time": rows[0]["start_time"] - 86_400}
         if day == tampered_day and table == "code_reviews":
             rows[0]["comment_details"] = {**rows[0]["comment_details"]}
             rows[0]["comment_details"]["p0"] += 1
@@ -44,14 +44,12 @@ def test_a_duplicated_user_row_skips_every_mart_built_on_it(data_dir, monkeypatc
 
     assert not result.success
     evaluations = {(e.asset_key, e.check_name): e for e in result.get_asset_check_evaluations()}
-    duplicate = evaluations[(USERS, "no_duplicate_keys")]
-    assert not duplicate.passed
-    assert duplicate.severity == dg.AssetCheckSeverity.ERROR
-    assert duplicate.blocking
-    assert duplicate.metadata["offending_count"].value == 1
-    assert duplicate.metadata["offending_days"].value == tampered_day.isoformat()
-    assert "copies" in duplicate.metadata["offending_rows"].value
-    assert not evaluations[(USERS, "users_sum_to_workspace")].passed
+    misplaced = evaluations[(USERS, "rows_match_partition_day")]
+    assert not misplaced.passed
+    assert misplaced.severity == dg.AssetCheckSeverity.ERROR
+    assert misplaced.blocking
+    assert misplaced.metadata["offending_count"].value == 1
+    assert misplaced.metadata["offending_days"].value == tampered_day.isoformat()
     priorities = evaluations[(REVIEWS, "priorities_sum_to_comments")]
     assert not priorities.passed
     assert priorities.severity == dg.AssetCheckSeverity.WARN
@@ -66,7 +64,7 @@ def test_a_duplicated_user_row_skips_every_mart_built_on_it(data_dir, monkeypatc
     assert USERS in materialized  # the raw data is landed; only what is built on it waits
 
     text = summary(result, window, Settings.from_env())
-    assert "FAIL (ERROR)   raw/usage_users no_duplicate_keys" in text
+    assert "FAIL (ERROR)   raw/usage_users rows_match_partition_day" in text
     assert "FAIL (WARN)    raw/code_reviews priorities_sum_to_comments" in text
     assert "blocking asset check" in text
     not_built = text.split("Not built (a step before them failed, or a blocking check failed):")[1]

@@ -98,7 +98,7 @@ CASES = {
         lambda rows: rows.append(rows[0]),
         None,
         {
-            ("usage_users", "no_duplicate_keys", ERROR),
+            ("usage_users", "no_duplicate_keys", WARN),
             ("usage_users", "users_sum_to_workspace", WARN),
         },
     ),

@@ -44,7 +44,10 @@ def build_raw_analytics_asset(table: RawTable) -> dg.AssetsDefinition:
                     days,
                     source=settings.source,
                     run_id=context.run_id,
-                    on_day=lambda day, rows: context.log.info(f"{table.name} {day}: {rows} rows"),
+                    on_day=lambda day, rows: context.log.info(
+                        f"{table.name} {day}: {rows} rows"
+                        + ("" if rows else " (loaded: the API omits a day without activity)")
+                    ),
                 )
         except (OutsideApiWindowError, ApiValidationError) as error:
             # Days the API no longer serves (or refuses): fail fast, never retry, keep the lake.
@@ -67,6 +70,7 @@ def build_raw_analytics_asset(table: RawTable) -> dg.AssetsDefinition:
                 "dagster/column_schema": schema,
                 "rows_by_day": {day.isoformat(): n for day, n in report.rows_by_day.items()},
                 "days_loaded": len(report.rows_by_day),
+                "days_without_activity": sum(1 for n in report.rows_by_day.values() if n == 0),
                 "pages": report.pages,
                 "requests": report.requests,
                 "retries": report.retries,
