@@ -36,6 +36,10 @@ Everything here is about never landing a wrong or partial file and never losing 
 - **Retention.** Files are kept 30 days with no backfill, so a day whose files may already be
   gone is refused before any request (`ComplianceWindowError`), as is a day whose last files
   may not be published yet (p99 latency is 30 minutes; a day is complete one hour after it).
+- **Freshness.** `max_event_times` / `max_event_time` read `GET .../max_event_time`
+  (codex-api.md, "2026-12 additions": since at least v2.5.12), the API's newest event per
+  type. A hint only ("does not guarantee that all earlier events have arrived"); an older API
+  answers 404 (`ApiNotFoundError`).
 - **Principals.** An id starting `org-` is an API Platform organization
   (`/compliance/organizations/{id}`), anything else a ChatGPT workspace
   (`/compliance/workspaces/{id}`), as OpenAI's cookbook script decides.
@@ -395,6 +399,67 @@ class ComplianceClient:
             if start < f.end_time <= end
         ]
         return sorted(files, key=lambda f: (f.end_time, f.id))
+
+    # -- freshness --------------------------------------------------------------------------
+
+    def max_event_times(
+        self, event_types: Sequence[str] = (CODEX_LOG,)
+    ) -> dict[str, datetime | None]:
+        """The API's newest event time per event type, None for a type it has no event of.
+
+        `GET /compliance/{workspaces|organizations}/{id}/max_event_time?event_type=...`
+        ("repeatable `event_type`"; answers `{"max_event_time": {"CODEX_LOG": "<iso>" | null}}`,
+        "since at least v2.5.12": codex-api.md, "2026-12 additions"). A freshness hint only:
+        the spec warns it "does not guarantee that all earlier events have arrived", so it
+        never proves a day complete. An API older than the endpoint answers 404, raised as
+        `ApiNotFoundError` whose message says so; a body of another shape is `ApiSchemaError`.
+        """
+        types = list(dict.fromkeys(event_types))
+        if not types:
+            raise ValueError("max_event_times needs at least one event type")
+        path = f"{self.base_path}/max_event_time"
+        params: list[tuple[str, str | int]] = [("event_type", t) for t in types]
+        url = self.http.describe(path, params)
+        try:
+            body = self.http.get_json(path, params)
+        except ApiNotFoundError as error:
+            error.add_context(
+                "The Compliance API has no max_event_time endpoint here (it exists since "
+                "v2.5.12; an older API answers 404), or the principal is unknown"
+            )
+            raise
+        times = body.get("max_event_time")
+        if not isinstance(times, dict):
+            raise ApiSchemaError.build(
+                url=url,
+                field="max_event_time",
+                problem=(
+                    f"is {'missing' if times is None else type(times).__name__}, expected an "
+                    "object of event type -> ISO 8601 time or null"
+                ),
+            )
+        result: dict[str, datetime | None] = {}
+        for event_type in types:
+            if event_type not in times:
+                raise ApiSchemaError.build(
+                    url=url,
+                    field=f"max_event_time.{event_type}",
+                    problem="is missing although the event type was asked for",
+                )
+            value = times[event_type]
+            try:
+                result[event_type] = None if value is None else _parse_time(value)
+            except (TypeError, ValueError):
+                raise ApiSchemaError.build(
+                    url=url,
+                    field=f"max_event_time.{event_type}",
+                    problem=f"is not an ISO 8601 time or null: {str(value)[:80]!r}",
+                ) from None
+        return result
+
+    def max_event_time(self, event_type: str = CODEX_LOG) -> datetime | None:
+        """`max_event_times` for one event type (CODEX_LOG by default)."""
+        return self.max_event_times([event_type])[event_type]
 
     # -- downloading ------------------------------------------------------------------------
 
