@@ -10,7 +10,7 @@ The Dagster tests run the check against tests/support/contract_server.py over re
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 import pytest
@@ -278,3 +278,34 @@ def test_the_compliance_check_is_built_with_the_analytics_ones_and_keeps_its_nam
         "timezone": "UTC",
         "deadline_cron": "0 2 * * *",
     }
+
+
+def test_dagsters_freshness_sensor_drives_the_check(api_mode, monkeypatch):
+    """`build_sensor_for_freshness_checks` runs a check never run, and re-runs a passed one only
+    once its `dagster/fresh_until_timestamp` has gone by: the check must carry it (the real
+    clock here, as the sensor's is)."""
+    monkeypatch.setattr(freshness_module, "utc_now", lambda: datetime.now(UTC))
+    api_mode(max_event_time={"CODEX_LOG": None})
+    instance = dg.DagsterInstance.ephemeral()
+    check = compliance_freshness_check(TARGET)
+    sensor = dg.build_sensor_for_freshness_checks(freshness_checks=[check], name="s")
+    definitions = dg.Definitions(
+        assets=[_compliance_codex_log],
+        asset_checks=[check],
+        sensors=[sensor],
+        resources={"codex": CodexResource()},
+    )
+
+    def tick():
+        return sensor(dg.build_sensor_context(instance=instance, definitions=definitions))
+
+    key = dg.AssetCheckKey(COMPLIANCE_KEY, FRESHNESS_CHECK_NAME)
+    assert tick().asset_check_keys == [key]
+    instance.report_runless_asset_event(
+        dg.AssetMaterialization(
+            asset_key=COMPLIANCE_KEY,
+            partition=COMPLIANCE_SLA.latest_due_day(datetime.now(UTC)).isoformat(),
+        )
+    )
+    assert _evaluate(instance).passed
+    assert isinstance(tick(), dg.SkipReason)
