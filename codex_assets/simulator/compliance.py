@@ -240,6 +240,9 @@ class ComplianceApi:
         while window_bounds(window)[1] > oldest:
             if best is not None and window_bounds(window)[1] <= best:
                 break  # events in this window and before it are older than `best`
+            if not self.files.window_has_events(principal, event_type, window):
+                window -= 1
+                continue
             for log_file in self.files.window_files(principal, event_type, window):
                 if log_file.end_us <= oldest:
                     continue

@@ -212,15 +212,35 @@ class ComplianceFiles:
         ]
         return lines, [pub for pub, _, _ in keyed]
 
+    def window_has_events(self, principal: int, event_type: str, window: int) -> bool:
+        """Whether the window has any file, computed without rendering or writing it (what
+        a walk over many windows, such as max_event_time's, needs to be cheap)."""
+        if principal == WORKSPACE and event_type == CODEX_LOG:
+            start, end = window_bounds(window)
+            day = window_day(window)
+            for source_day in (day.fromordinal(day.toordinal() - 1), day):
+                if day_start_us(source_day) + 86_400 * US + MAX_DELIVERY_DELAY_US <= start:
+                    continue
+                if len(self.day_events(source_day).published_between(start, end)):
+                    return True
+            return False
+        return self._generic_count(principal, event_type, window)[1] > 0
+
+    def _generic_count(
+        self, principal: int, event_type: str, window: int
+    ) -> tuple[np.random.Generator, int]:
+        rng = derived_rng(self.workspace.seed, "compliance-generic", principal, event_type, window)
+        users = len(self.workspace.users)
+        rate = 0.0 if not users else max(0.05, users / 2000)
+        return rng, int(rng.poisson(rate))
+
     def generic_window_lines(
         self, principal: int, event_type: str, window: int
     ) -> tuple[list[bytes], list[int]]:
         """A few events of a type the simulator does not model in depth (AUTH_LOG, APP_LOG,
         COSTS, ...): the documented envelope and a small `action_data`."""
-        rng = derived_rng(self.workspace.seed, "compliance-generic", principal, event_type, window)
+        rng, n = self._generic_count(principal, event_type, window)
         users = len(self.workspace.users)
-        rate = 0.0 if not users else max(0.05, users / 2000)
-        n = int(rng.poisson(rate))
         if not n:
             return [], []
         start, _ = window_bounds(window)
