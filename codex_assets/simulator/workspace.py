@@ -296,7 +296,7 @@ class SyntheticWorkspace:
         )
         active = member & (rng.random(n) < p_active)
         if self.is_idle(day):
-            active &= False
+            active = np.zeros_like(active)
         threads_all = 1 + rng.poisson(_PERSONA_THREADS[u.persona] * u.intensity)
         slot_threads_all = rng.multinomial(threads_all, u.client_weights)
         turn_rate = (_PERSONA_TURNS_PER_THREAD[u.persona] * u.intensity - 1.0)[:, None]
