@@ -13,6 +13,29 @@
 -- UTC, one without is taken as UTC (a TIMESTAMPTZ cast would use the reader's TimeZone).
 -- Only named columns are read, so partitions landed by versions that also stored typed
 -- columns read the same way.
+--
+-- column_schema_unchanged names every field of `record` this SQL does not read, except these
+-- contract fields (codex-api.md 2.4), left in `record` on purpose. The prompt and response
+-- events' extras:
+-- untyped: event_details.detail_type, event_details.call_id, event_details.environment_id
+-- untyped: event_details.service_tier, event_details.reasoning_effort
+-- Environment and workspace settings events:
+-- untyped: event_details.environment_fields, event_details.previous_settings
+-- untyped: event_details.current_settings
+-- MCP call, result and elicitation events:
+-- untyped: event_details.name, event_details.arguments, event_details.tool_meta
+-- untyped: event_details.error_code, event_details.error_message, event_details.result_preview
+-- untyped: event_details.elicitation_type, event_details.phase, event_details.decision
+-- untyped: event_details.url
+-- Plugin events:
+-- untyped: event_details.plugin_id, event_details.plugin_release_id
+-- untyped: event_details.plugin_version, event_details.plugin_name
+-- untyped: event_details.plugin_display_name, event_details.marketplace_name
+-- untyped: event_details.plugin_scope, event_details.plugin_creator_account_user_id
+-- Site events:
+-- untyped: event_details.project_id, event_details.slug, event_details.version_id
+-- untyped: event_details.version_number, event_details.deployment_id
+-- untyped: event_details.environment_revision, event_details.site_url
 WITH landed AS (
     SELECT
         day,

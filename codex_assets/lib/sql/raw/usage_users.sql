@@ -1,5 +1,8 @@
 -- Per-user daily usage rows from GET /analytics/codex/workspaces/{id}/usage.
 -- $path: a JSON array of the API's rows, verbatim; $day: the partition; $loaded_at: now (UTC).
+-- `record` keeps the row verbatim. column_schema_unchanged names every field of it this SQL
+-- does not read, except these, left untyped on purpose (`object` is a constant):
+-- untyped: object, actor.type
 SELECT
     $day::DATE AS day,
     (json ->> 'start_time')::BIGINT AS start_time,

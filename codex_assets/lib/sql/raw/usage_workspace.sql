@@ -1,5 +1,9 @@
 -- Workspace daily usage rows from GET /analytics/codex/workspaces/{id}/usage?group=workspace.
 -- $path: a JSON array of the API's rows, verbatim; $day: the partition; $loaded_at: now (UTC).
+-- `record` keeps the row verbatim. column_schema_unchanged names every field of it this SQL
+-- does not read, except these, left untyped on purpose (`object` is a constant, `user_id` and
+-- `actor` are null on workspace rows):
+-- untyped: object, user_id, actor
 SELECT
     $day::DATE AS day,
     (json ->> 'start_time')::BIGINT AS start_time,
