@@ -1,6 +1,7 @@
 -- restricted.compliance_codex_log: every landed line of every CODEX_LOG file, duplicates
 -- included, with the verbatim event (`record`) and the typed columns parsed from it: ids, the
--- actor and their email, tokens, and the prompt, response and tool text. Restricted for the
+-- actor and their email, the agent identity that acted (the optional `agent` {type, id?,
+-- name?}, contract v2.5.37: NULL when absent), tokens, and the prompt, response and tool text. Restricted for the
 -- text and the emails. `lake_file` and `lake_row` locate a line in the lake (used to pick one
 -- copy of each event without carrying every column through the dedup).
 --
@@ -63,6 +64,7 @@ parsed AS (
             "principal": {"id": "VARCHAR", "type": "VARCHAR"},
             "actor": {"type": "VARCHAR", "user_id": "VARCHAR", "user_email": "VARCHAR",
                       "credential_id": "VARCHAR", "redacted_id": "VARCHAR"},
+            "agent": {"type": "VARCHAR", "id": "VARCHAR", "name": "VARCHAR"},
             "event_type": "VARCHAR", "client_id": "VARCHAR", "workspace_id": "VARCHAR",
             "event_details": {
                 "session_id": "VARCHAR", "turn_id": "VARCHAR", "tool_call_id": "VARCHAR",
@@ -97,6 +99,9 @@ SELECT
     e.actor.user_email AS user_email,
     e.actor.credential_id AS credential_id,
     e.actor.redacted_id AS actor_redacted_id,
+    e.agent.type AS agent_type,
+    e.agent.id AS agent_id,
+    e.agent.name AS agent_name,
     e.event_details.session_id AS session_id,
     e.event_details.turn_id AS turn_id,
     e.event_details.tool_call_id AS tool_call_id,
