@@ -1,17 +1,21 @@
 """The optional CODEX_LOG `agent` {type, id?, name?} (contract v2.5.37): typed columns in the
-views and in restricted.compliance_events (NULL when absent), and tables an earlier version
-made without the columns, migrated in place."""
+views and in restricted.compliance_events (NULL when absent), the per-agent mart, and tables an
+earlier version made without the columns, migrated in place."""
 
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import duckdb
 import pytest
 
 from codex_assets.lib.compliance.export import export_day
+from codex_assets.lib.compliance.marts import refresh_activity, refresh_agent_activity
+from codex_assets.lib.compliance.retention import purge_compliance
 from codex_assets.lib.compliance.specs import (
+    ACTIVITY_SPEC,
+    AGENT_ACTIVITY_SPEC,
     EVENTS_SPEC,
     Column,
     TableSpec,
@@ -119,6 +123,39 @@ def test_the_events_carry_the_agent_once(world):
     assert [(name, kind) for name, kind, *_ in described][-3:] == [
         (name, "VARCHAR") for name in AGENT_COLUMNS
     ]
+
+
+def test_the_agent_mart_counts_attributed_events_per_day_user_and_agent(world):
+    lake, conn, _ = world
+    refresh = refresh_compliance_events(conn, lake, D1, D2)
+    assert refresh_agent_activity(conn, refresh.event_days) == 3
+    rows = conn.execute(
+        f"SELECT * FROM {AGENT_ACTIVITY_SPEC.qualified_name} ORDER BY user_id, agent_type"
+    ).fetchall()
+    assert rows == [
+        (D1, "user-A", "CODEX_CLOUD_AGENT", None, None, 1, 1),
+        (D1, "user-A", "CUSTOM_AGENT", "agt_123", "reviewer", 2, 1),  # a1 once, not twice
+        (D1, "user-B", "CUSTOM_AGENT", "7", "triage", 1, 1),
+    ]
+    described = conn.execute(f"DESCRIBE {AGENT_ACTIVITY_SPEC.qualified_name}").fetchall()
+    columns = [row[0] for row in described]
+    assert columns == list(AGENT_ACTIVITY_SPEC.column_names)
+    # A rebuild replaces the days exactly; the all-activity mart is unchanged by agents.
+    assert refresh_agent_activity(conn, refresh.event_days) == 3
+    refresh_activity(conn, refresh.event_days)
+    assert conn.execute(f"SELECT sum(prompts) FROM {ACTIVITY_SPEC.qualified_name}").fetchone() == (
+        5,
+    )
+
+
+def test_retention_purges_the_agent_mart_with_the_rest(world):
+    lake, conn, data_dir = world
+    refresh = refresh_compliance_events(conn, lake, D1, D2)
+    refresh_agent_activity(conn, refresh.event_days)
+    purge_compliance(lake, conn, data_dir, 1, datetime(2026, 5, 8, 12, tzinfo=UTC))
+    assert conn.execute(
+        f"SELECT count(*) FROM {AGENT_ACTIVITY_SPEC.qualified_name}"
+    ).fetchone() == (0,)
 
 
 def _previous_version() -> TableSpec:

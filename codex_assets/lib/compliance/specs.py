@@ -299,6 +299,61 @@ ACTIVITY_SPEC = TableSpec(
     ),
 )
 
+AGENT_ACTIVITY_SPEC = TableSpec(
+    qualified_name="marts.compliance_agent_activity_daily",
+    description=(
+        "Codex audit events attributed to an agent identity (the events' optional `agent`), "
+        "per UTC day, user and agent: which agents acted, for whom, how often. Events naming "
+        "no agent are not here (marts.compliance_activity_daily counts all activity). Days "
+        "are the events' own dates. No text, no emails."
+    ),
+    grain=("day", "user_id", "agent_type", "agent_id", "agent_name"),
+    columns=(
+        Column(
+            "day",
+            "DATE",
+            "UTC date of the events' timestamps.",
+            _from(EVENTS, "timestamp"),
+            False,
+        ),
+        Column(
+            "user_id",
+            "VARCHAR",
+            "The acting user's compliance id (user-...); NULL when the actor is not a user.",
+            _from(EVENTS, "user_id"),
+        ),
+        Column(
+            "agent_type", "VARCHAR", "The agent's type (agent.type).", _from(EVENTS, "agent_type")
+        ),
+        Column(
+            "agent_id",
+            "VARCHAR",
+            "The agent's id (agent.id); NULL when the event gives none.",
+            _from(EVENTS, "agent_id"),
+        ),
+        Column(
+            "agent_name",
+            "VARCHAR",
+            "The agent's name (agent.name); NULL when the event gives none.",
+            _from(EVENTS, "agent_name"),
+        ),
+        Column(
+            "events",
+            "BIGINT",
+            "Deduplicated audit events of any event_type attributed to the agent that day.",
+            _from(EVENTS, "event_id"),
+            False,
+        ),
+        Column(
+            "sessions",
+            "BIGINT",
+            "Distinct sessions among those events (0 when none names a session).",
+            _from(EVENTS, "session_id"),
+            False,
+        ),
+    ),
+)
+
 ACCESS_TOKENS_SPEC = TableSpec(
     qualified_name="marts.access_token_events",
     description=(
@@ -392,4 +447,4 @@ FINDINGS_SPEC = TableSpec(
     ),
 )
 
-ALL_SPECS = (EVENTS_SPEC, ACTIVITY_SPEC, ACCESS_TOKENS_SPEC, FINDINGS_SPEC)
+ALL_SPECS = (EVENTS_SPEC, ACTIVITY_SPEC, AGENT_ACTIVITY_SPEC, ACCESS_TOKENS_SPEC, FINDINGS_SPEC)
