@@ -234,6 +234,29 @@ def test_a_changed_compliance_schema_warns_naming_the_column(copy_of, monkeypatc
     assert schema.metadata["added"].value == "sim_future_field"
 
 
+def test_fields_the_api_adds_to_its_lines_warn_naming_them(copy_of):
+    """Lines carrying fields no column reads (kept in `record`) warn, naming each field and
+    the day it came on; nothing else fails (the files and their checksums are unchanged)."""
+    lake, window = copy_of
+    day = window.days[1]
+    added = '{{"risk_score": 0.5, "event_details": {{"sandbox": "read-only"}}}}'
+    _rewrite_compliance(
+        lake,
+        day,
+        f"SELECT * REPLACE (json_merge_patch(record, '{added}')::JSON AS record) FROM {{p}}",
+    )
+    evaluations = _run_checks(window)
+    assert _failed(evaluations) == {(COLUMN_SCHEMA_UNCHANGED, WARN)}
+    schema = evaluations[COLUMN_SCHEMA_UNCHANGED]
+    assert schema.metadata["fields_not_read"].value == "event_details.sandbox, risk_score"
+    assert schema.metadata["offending_days"].value == day.isoformat()
+    assert (
+        "2 fields the API sends that no column reads: event_details.sandbox, risk_score"
+        in schema.description
+    )
+    assert "compliance/view_restricted_codex_log.sql" in schema.description
+
+
 def test_analytics_turns_doubled_warn_with_the_ratio_and_block_nothing(copy_of):
     """A ratio off the band is a warning: the run succeeds and names day and users."""
     lake, window = copy_of

@@ -199,6 +199,7 @@ COMPLIANCE_KEYS = [
     dg.AssetKey(["raw", "compliance_codex_log"]),
     dg.AssetKey(["restricted", "compliance_events"]),
     dg.AssetKey(["marts", "compliance_activity_daily"]),
+    dg.AssetKey(["marts", "compliance_agent_activity_daily"]),
     dg.AssetKey(["marts", "access_token_events"]),
     dg.AssetKey(["restricted", "secret_findings"]),
     dg.AssetKey(["reports", "compliance_export"]),
@@ -243,7 +244,11 @@ def test_the_assets_land_restrict_and_export(data_dir):
         raw_columns = {r[0] for r in conn.execute("DESCRIBE raw.compliance_codex_log").fetchall()}
         mart_columns = {
             r[0]
-            for t in ("marts.compliance_activity_daily", "marts.access_token_events")
+            for t in (
+                "marts.compliance_activity_daily",
+                "marts.compliance_agent_activity_daily",
+                "marts.access_token_events",
+            )
             for r in conn.execute(f"DESCRIBE {t}").fetchall()
         }
         findings = conn.execute(
@@ -419,7 +424,11 @@ def test_no_text_or_email_reaches_marts_metadata_or_logs(data_dir):
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'"
             ).fetchall()
         ]
-        assert {"compliance_activity_daily", "access_token_events"} <= set(tables)
+        assert {
+            "compliance_activity_daily",
+            "compliance_agent_activity_daily",
+            "access_token_events",
+        } <= set(tables)
         mart_values = {
             value
             for table in tables

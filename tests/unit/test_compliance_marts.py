@@ -21,6 +21,7 @@ from codex_assets.lib.compliance.retention import purge_compliance, retention_cu
 from codex_assets.lib.compliance.specs import (
     ACCESS_TOKENS_SPEC,
     ACTIVITY_SPEC,
+    ALL_SPECS,
     EVENTS_SPEC,
     FINDINGS_SPEC,
 )
@@ -377,7 +378,7 @@ def test_the_specs_lineage_names_real_columns():
         "raw.compliance_codex_log": None,  # the lake table: checked by the integration test
         EVENTS_SPEC.qualified_name: set(EVENTS_SPEC.column_names),
     }
-    for spec in (EVENTS_SPEC, ACTIVITY_SPEC, ACCESS_TOKENS_SPEC, FINDINGS_SPEC):
+    for spec in ALL_SPECS:
         for column in spec.columns:
             for table, source in column.lineage:
                 assert table in known, (spec.qualified_name, column.name)

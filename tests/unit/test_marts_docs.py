@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from codex_assets.lib.marts import DEFINITIONS, MARTS, STATE_TABLES
-from codex_assets.lib.marts.docs import DOCS_PATH, render_reference, splice
+from codex_assets.lib.marts.docs import COMPLIANCE_MARTS, DOCS_PATH, render_reference, splice
 
 
 def test_the_generated_reference_is_current() -> None:
@@ -25,6 +25,10 @@ def test_every_definition_and_column_is_documented() -> None:
             assert f"| `{column.name}` |" in document
     for table in STATE_TABLES.values():
         assert f"`{table.qualified_name}`" in document
+    for compliance in COMPLIANCE_MARTS:
+        assert f"### `{compliance.qualified_name}`" in document
+        for column in compliance.columns:
+            assert column.description in document, (compliance.name, column.name)
 
 
 def test_the_overview_table_lists_every_mart() -> None:

@@ -122,6 +122,7 @@ def test_the_compliance_job_is_the_compliance_log_and_what_is_built_on_it():
         "restricted/compliance_events",
         "restricted/secret_findings",
         "marts/compliance_activity_daily",
+        "marts/compliance_agent_activity_daily",
         "marts/access_token_events",
         "reports/compliance_export",
     }

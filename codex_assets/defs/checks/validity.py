@@ -11,7 +11,9 @@ One multi-check per raw analytics asset (the run's partitions are read once):
 - `rows_match_partition_day` (ERROR, blocking): each row's start_time is 00:00 UTC of its
   partition day and end_time a day later.
 - `column_schema_unchanged` (WARN): the columns and types of the latest materialization equal
-  those of the previous run's, naming what was added, removed or retyped.
+  those of the previous run's, naming what was added, removed or retyped; and every field the
+  API sent in `record` over the checked days is read by the table's typed SQL (or declared
+  untyped there), naming the others (`codex_assets/lib/checks/record_fields.py`).
 
 Why not `build_column_schema_change_checks`: it compares the two newest materialization
 records, and a 90-day single-run backfill writes 90 records with the same schema, so a change
@@ -32,6 +34,7 @@ from codex_assets.defs.checks.support import (
 )
 from codex_assets.defs.resources import CodexResource
 from codex_assets.lib.checks import CheckOutcome, validity
+from codex_assets.lib.checks.record_fields import unread_fields
 from codex_assets.lib.checks.tables import CheckedTable
 from codex_assets.lib.checks.window import LakeWindow, open_window
 from codex_assets.lib.lake import Lake
@@ -80,8 +83,10 @@ def column_schema_spec(key: dg.AssetKey) -> dg.AssetCheckSpec:
         asset=key,
         blocking=False,
         description=(
-            "The columns and types equal those of the previous run's materialization; "
-            "names the added, removed and retyped columns. Warns."
+            "The columns and types equal those of the previous run's materialization, and "
+            "every field the API sent (in `record`, over the checked days) is read by a "
+            "column or declared untyped beside the SQL; names the added, removed and retyped "
+            "columns and the fields no column reads. Warns."
         ),
     )
 
@@ -97,18 +102,23 @@ def validity_outcomes(
     row_checks: Mapping[str, RowCheck],
 ) -> Iterator[tuple[str, CheckOutcome]]:
     """(check name, outcome) of the selected row checks, over the days being checked (one
-    window for all), then of `column_schema_unchanged` when selected."""
+    window for all), then of `column_schema_unchanged` when selected (its fields part reads
+    the same days' `record`)."""
     selected = selected_names(context)
+    if not selected & {*row_checks, COLUMN_SCHEMA_UNCHANGED}:
+        return
+    days = check_days(context, lake, target)
     if selected & set(row_checks):
-        with open_window(lake, [target.lake_table], check_days(context, lake, target)) as window:
+        with open_window(lake, [target.lake_table], days) as window:
             for name, check in row_checks.items():
                 if name in selected:
                     yield name, check(window, table)
     if COLUMN_SCHEMA_UNCHANGED in selected:
         current, previous = materialized_schemas(context.instance, target.key)
+        drift = unread_fields(lake, target.lake_table, table.typed_from, days)
         yield (
             COLUMN_SCHEMA_UNCHANGED,
-            validity.schema_diff(target.key.to_user_string(), previous, current),
+            validity.schema_diff(target.key.to_user_string(), previous, current, drift),
         )
 
 

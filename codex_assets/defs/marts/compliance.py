@@ -1,19 +1,27 @@
 """Compliance assets downstream of the raw logs: the deduplicated events, the marts, the DLP
 findings and the SIEM export. Each is a thin call into `codex_assets.lib.compliance`."""
 
+from datetime import date
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
+from duckdb import DuckDBPyConnection
 
 from codex_assets.defs import partitions
 from codex_assets.defs.metadata import markdown_preview
 from codex_assets.defs.resources import CodexResource
 from codex_assets.lib.compliance.export import export_days
 from codex_assets.lib.compliance.findings import refresh_findings
-from codex_assets.lib.compliance.marts import refresh_access_token_events, refresh_activity
+from codex_assets.lib.compliance.marts import (
+    refresh_access_token_events,
+    refresh_activity,
+    refresh_agent_activity,
+)
 from codex_assets.lib.compliance.privacy import make_private
 from codex_assets.lib.compliance.specs import (
     ACCESS_TOKENS_SPEC,
     ACTIVITY_SPEC,
+    AGENT_ACTIVITY_SPEC,
     EVENTS_SPEC,
     FINDINGS_SPEC,
     TableSpec,
@@ -121,27 +129,68 @@ def compliance_activity_daily(
 ) -> dg.MaterializeResult:
     days = partitions.partition_days(context)
     with duckdb.get_connection() as conn, bounded_memory(conn):
-        # Late events of the days before the range are delivered in the range's files: rebuild
-        # every day whose events the range's partitions hold.
-        event_days = {
-            row[0]
-            for row in conn.execute(
-                f"SELECT DISTINCT timestamp::DATE FROM {EVENTS_SPEC.qualified_name} "
-                "WHERE day BETWEEN $start AND $end AND timestamp IS NOT NULL",
-                {"start": days[0], "end": days[-1]},
-            ).fetchall()
-        }
-        written = refresh_activity(conn, sorted(event_days | set(days)))
+        rebuilt = _days_to_rebuild(conn, days)
+        written = refresh_activity(conn, rebuilt)
         preview = markdown_preview(
             conn, f"SELECT * FROM {ACTIVITY_SPEC.qualified_name} ORDER BY day DESC, prompts DESC"
         )
     return dg.MaterializeResult(
         metadata={
             **_metadata(ACTIVITY_SPEC, written),
-            "days_rebuilt": len(event_days | set(days)),
+            "days_rebuilt": len(rebuilt),
             "preview": preview,
         }
     )
+
+
+@dg.asset(
+    key=_asset_key(AGENT_ACTIVITY_SPEC.qualified_name),
+    description=(
+        f"{AGENT_ACTIVITY_SPEC.description}\n\nGrain: {', '.join(AGENT_ACTIVITY_SPEC.grain)}."
+    ),
+    deps=[EVENTS_KEY],
+    partitions_def=partitions.daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool="duckdb",
+    group_name="marts",
+    kinds={"duckdb", "sql"},
+    owners=OWNERS,
+    tags={"api": "codex_compliance"},
+    metadata={"dagster/column_schema": column_schema(AGENT_ACTIVITY_SPEC)},
+)
+def compliance_agent_activity_daily(
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource
+) -> dg.MaterializeResult:
+    days = partitions.partition_days(context)
+    with duckdb.get_connection() as conn, bounded_memory(conn):
+        rebuilt = _days_to_rebuild(conn, days)
+        written = refresh_agent_activity(conn, rebuilt)
+        preview = markdown_preview(
+            conn,
+            f"SELECT * FROM {AGENT_ACTIVITY_SPEC.qualified_name} ORDER BY day DESC, events DESC",
+        )
+    return dg.MaterializeResult(
+        metadata={
+            **_metadata(AGENT_ACTIVITY_SPEC, written),
+            "days_rebuilt": len(rebuilt),
+            "preview": preview,
+        }
+    )
+
+
+def _days_to_rebuild(conn: DuckDBPyConnection, days: list[date]) -> list[date]:
+    """The range's days and those of every event its partitions hold: late events of the days
+    before the range are delivered in the range's files, and the marts are by event date."""
+    EVENTS_SPEC.ensure(conn)
+    event_days = {
+        row[0]
+        for row in conn.execute(
+            f"SELECT DISTINCT timestamp::DATE FROM {EVENTS_SPEC.qualified_name} "
+            "WHERE day BETWEEN $start AND $end AND timestamp IS NOT NULL",
+            {"start": days[0], "end": days[-1]},
+        ).fetchall()
+    }
+    return sorted(event_days | set(days))
 
 
 @dg.asset(

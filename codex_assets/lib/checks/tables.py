@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from codex_assets.lib.checks.record_fields import RecordSource
 from codex_assets.lib.checks.sla import ANALYTICS_SLA, COMPLIANCE_SLA, Sla
 
 
@@ -22,6 +23,8 @@ class CheckedTable:
       one-row-per-day tables).
     negative_counts_sql: `sql/checks/negative_counts/<file>`: rows whose counts go below zero.
     breakdowns: whether the rows carry `clients` / `models` lists that should sum to `totals`.
+    record_source: the SQL that types the verbatim `record` (by default `sql/raw/<name>.sql`,
+      reading the API's row as `json`): the fields it reads are the known ones.
     """
 
     name: str
@@ -30,6 +33,11 @@ class CheckedTable:
     negative_counts_sql: str
     sla: Sla = ANALYTICS_SLA
     breakdowns: bool = False
+    record_source: RecordSource | None = None
+
+    @property
+    def typed_from(self) -> RecordSource:
+        return self.record_source or RecordSource(f"raw/{self.name}.sql", "json")
 
     @property
     def key_columns(self) -> tuple[str, ...]:
@@ -78,6 +86,7 @@ COMPLIANCE_CODEX_LOG = CheckedTable(
     row_label="event_id",
     negative_counts_sql="compliance_codex_log.sql",
     sla=COMPLIANCE_SLA,
+    record_source=RecordSource("compliance/view_restricted_codex_log.sql", "record"),
 )
 """The compliance log, for the row-level rules that apply to it (negative token counts, files
 outside their day). It has no unique key by design: delivery is at-least-once, so the same

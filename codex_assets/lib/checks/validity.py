@@ -1,10 +1,14 @@
-"""Validity: no negative counts, no duplicate keys, no row outside its day, a stable schema."""
+"""Validity: no negative counts, no duplicate keys, no row outside its day, a stable schema
+and no API field that no column reads."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
+from codex_assets.lib.checks import record_fields
 from codex_assets.lib.checks.outcome import (
+    OFFENDING_CAP,
     CheckOutcome,
     backfill_commands,
     find_offenders,
@@ -12,6 +16,7 @@ from codex_assets.lib.checks.outcome import (
     plural,
     window_text,
 )
+from codex_assets.lib.checks.record_fields import RecordDrift
 from codex_assets.lib.checks.tables import CheckedTable
 from codex_assets.lib.checks.window import LakeWindow
 
@@ -115,22 +120,94 @@ def files_outside_partition(window: LakeWindow, table: CheckedTable) -> CheckOut
 
 
 def schema_diff(
-    table: str, previous: Mapping[str, str] | None, current: Mapping[str, str] | None
+    table: str,
+    previous: Mapping[str, str] | None,
+    current: Mapping[str, str] | None,
+    drift: RecordDrift | None = None,
 ) -> CheckOutcome:
-    """Compare two column schemas (name -> type), naming added, removed and retyped columns."""
+    """Compare two column schemas (name -> type), naming added, removed and retyped columns;
+    with `drift`, also name the fields of `record` the API sent that no column reads."""
     threshold = "the same columns with the same types as the previous materialization"
-    if current is None:
-        return CheckOutcome(
-            passed=True,
-            summary=f"{table}: not materialized yet, nothing to compare.",
-            threshold=threshold,
+    if drift is not None:
+        threshold += (
+            ", and no field in `record` that the typed SQL neither reads nor declares untyped"
         )
-    if previous is None:
+    changes = _column_changes(previous, current)
+    measured: dict[str, object] = dict(changes.measured)
+    fields = drift.fields if drift is not None else ()
+    if drift is not None:
+        measured |= {
+            "fields_not_read": record_fields.describe(fields, len(fields)) or "none",
+            "fields_not_read_count": len(fields),
+            "record_days_checked": len(drift.days_checked),
+            "record_objects_compared": ", ".join(level or "(top level)" for level in drift.levels),
+            "typed_by": f"codex_assets/lib/sql/{drift.sql_file}",
+        }
+    if not (changes.parts or fields):
         return CheckOutcome(
             passed=True,
-            summary=f"{table}: first materialization with a schema; {len(current)} columns.",
+            summary=f"{table}: {changes.unchanged}{_fields_passed(drift)}",
             threshold=threshold,
-            measured={"columns": len(current)},
+            measured=measured,
+        )
+    sentences = []
+    if changes.parts:
+        sentences.append(
+            f"the schema changed since the previous materialization: "
+            f"{'; '.join(changes.parts)}. Check that the marts' SQL still reads the columns it "
+            "needs (docs/raw-schema.md lists them); the verbatim API row is kept in `record`."
+        )
+    elif changes.unchanged:
+        sentences.append(changes.unchanged)
+    if fields:
+        days = sorted({day for field in fields for day in field.days})
+        sentences.append(
+            f"{plural(len(fields), 'field')} the API sends that no column reads: "
+            f"{record_fields.describe(fields, OFFENDING_CAP)} (seen on {format_days(days)}). "
+            "They are kept in `record`, so nothing needs re-fetching; to use one, read it "
+            f"in codex_assets/lib/sql/{drift.sql_file} (or, to leave it untyped on purpose, "
+            "add it to that file's `-- untyped:` lines)."
+        )
+    field_rows = [
+        {
+            "field": field.path,
+            "change": "sent by the API, read by no column",
+            "days": format_days(field.days),
+        }
+        for field in fields
+    ]
+    offending = [*changes.offending, *field_rows]
+    return CheckOutcome(
+        passed=False,
+        summary=f"{table}: " + " ".join(sentences),
+        threshold=threshold,
+        measured=measured,
+        offending=offending[:OFFENDING_CAP],
+        offending_total=len(offending),
+        offending_days=sorted({day for field in fields for day in field.days}),
+    )
+
+
+@dataclass(frozen=True)
+class _ColumnChanges:
+    unchanged: str
+    """What to say when nothing changed ("" when there is nothing to compare)."""
+    parts: list[str]
+    measured: dict[str, object]
+    offending: list[dict[str, object]]
+
+
+def _column_changes(
+    previous: Mapping[str, str] | None, current: Mapping[str, str] | None
+) -> _ColumnChanges:
+    if current is None:
+        return _ColumnChanges("not materialized yet, no schema to compare.", [], {}, [])
+    if previous is None:
+        return _ColumnChanges(
+            f"first materialization with a schema; {len(current)} columns.",
+            [],
+            {"columns": len(current)},
+            [],
         )
     added = [name for name in current if name not in previous]
     removed = [name for name in previous if name not in current]
@@ -147,13 +224,6 @@ def schema_diff(
         "retyped": ", ".join(f"{r['column']} {r['previous_type']} -> {r['type']}" for r in retyped)
         or "none",
     }
-    if not (added or removed or retyped):
-        return CheckOutcome(
-            passed=True,
-            summary=f"{table}: schema unchanged ({len(current)} columns).",
-            threshold=threshold,
-            measured=measured,
-        )
     parts = []
     if added:
         parts.append(f"added {', '.join(added)}")
@@ -176,17 +246,17 @@ def schema_diff(
             for r in retyped
         ]
     )
-    return CheckOutcome(
-        passed=False,
-        summary=(
-            f"{table}: the schema changed since the previous materialization: "
-            f"{'; '.join(parts)}. Check that the marts' SQL still reads the columns it needs "
-            "(docs/raw-schema.md lists them); the verbatim API row is kept in `record`."
-        ),
-        threshold=threshold,
-        measured=measured,
-        offending=offending,
-        offending_total=len(offending),
+    return _ColumnChanges(f"schema unchanged ({len(current)} columns).", parts, measured, offending)
+
+
+def _fields_passed(drift: RecordDrift | None) -> str:
+    if drift is None:
+        return ""
+    if not drift.days_checked:
+        return " No landed partition to compare `record` with."
+    return (
+        f" Every field the API sent on {plural(len(drift.days_checked), 'day')} is read by a "
+        f"column or declared untyped in codex_assets/lib/sql/{drift.sql_file}."
     )
 
 

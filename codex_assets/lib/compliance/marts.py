@@ -1,6 +1,7 @@
-"""Refresh the compliance marts: activity per day and user, and the access-token events.
+"""Refresh the compliance marts: activity per day and user, agent activity per day, user and
+agent, and the access-token events.
 
-Both read `restricted.compliance_events` and hold no text and no emails. Activity is by the
+All read `restricted.compliance_events` and hold no text and no emails. Activity is by the
 events' own UTC dates, so a refresh rebuilds exactly the days whose events changed
 (`EventsRefresh.event_days`: the loaded partitions' days plus the days of late events they
 delivered), each in one transaction (delete the days, insert them again).
@@ -13,7 +14,12 @@ from datetime import date
 
 import duckdb
 
-from codex_assets.lib.compliance.specs import ACCESS_TOKENS_SPEC, ACTIVITY_SPEC, EVENTS_SPEC
+from codex_assets.lib.compliance.specs import (
+    ACCESS_TOKENS_SPEC,
+    ACTIVITY_SPEC,
+    AGENT_ACTIVITY_SPEC,
+    EVENTS_SPEC,
+)
 from codex_assets.lib.marts.refresh import fill_reconciliation_compliance
 from codex_assets.lib.sql import read_sql
 
@@ -34,6 +40,29 @@ def refresh_activity(conn: duckdb.DuckDBPyConnection, days: Sequence[date]) -> i
             f"INSERT INTO {table} BY NAME {read_sql('compliance/activity_daily.sql')}", params
         ).fetchone()
         fill_reconciliation_compliance(conn, wanted[0], wanted[-1])
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return int(inserted[0]) if inserted else 0
+
+
+def refresh_agent_activity(conn: duckdb.DuckDBPyConnection, days: Sequence[date]) -> int:
+    """Rebuild `marts.compliance_agent_activity_daily` for `days`; return the rows written."""
+    EVENTS_SPEC.ensure(conn)
+    AGENT_ACTIVITY_SPEC.ensure(conn)
+    wanted = sorted(set(days))
+    if not wanted:
+        return 0
+    table = AGENT_ACTIVITY_SPEC.qualified_name
+    params = {"days": wanted}
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.execute(f"DELETE FROM {table} WHERE day IN (SELECT unnest($days::DATE[]))", params)
+        inserted = conn.execute(
+            f"INSERT INTO {table} BY NAME {read_sql('compliance/agent_activity_daily.sql')}",
+            params,
+        ).fetchone()
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

@@ -4,8 +4,9 @@ Unset, nothing is ever purged (the lake is the lasting copy). Set to N, every co
 partition whose day is before today (UTC) minus N days is deleted from the lake, and with it
 every row derived from those partitions: `restricted.compliance_events` and
 `restricted.secret_findings` rows of those partition days, `marts.compliance_activity_daily`
-rows of those days, `marts.access_token_events` rows for events before the cutoff, and the
-export files of those days. Nothing else is touched: no analytics table, no other day.
+and `marts.compliance_agent_activity_daily` rows of those days, `marts.access_token_events`
+rows for events before the cutoff, and the export files of those days. Nothing else is
+touched: no analytics table, no other day.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from codex_assets.lib.compliance.ingest import RAW_TABLE
 from codex_assets.lib.compliance.specs import (
     ACCESS_TOKENS_SPEC,
     ACTIVITY_SPEC,
+    AGENT_ACTIVITY_SPEC,
     EVENTS_SPEC,
     FINDINGS_SPEC,
 )
@@ -71,6 +73,7 @@ def purge_compliance(
             (EVENTS_SPEC, "day < $cutoff"),
             (FINDINGS_SPEC, "day < $cutoff"),
             (ACTIVITY_SPEC, "day < $cutoff"),
+            (AGENT_ACTIVITY_SPEC, "day < $cutoff"),
             (ACCESS_TOKENS_SPEC, "timestamp < $cutoff"),
         )
         conn.execute("BEGIN TRANSACTION")

@@ -29,6 +29,10 @@ class Column:
     description: str
     lineage: tuple[tuple[str, str], ...] = ()
     nullable: bool = True
+    migrate_from: str | None = None
+    """For a column added after tables were made without it: the SQL expression, over the
+    table's own columns, that fills it in such a table (`ensure` adds and fills it in place).
+    None: a table without the column must be rebuilt."""
 
 
 @dataclass(frozen=True)
@@ -63,22 +67,26 @@ class TableSpec:
         return f"CREATE TABLE IF NOT EXISTS {self.qualified_name} (\n    {columns}\n)"
 
     def ensure(self, conn: duckdb.DuckDBPyConnection) -> None:
-        """Create the schema and table if missing, with comments on the table and columns."""
+        """Create the schema and table if missing, with comments on the table and columns.
+
+        A table an older version made without some columns gets them when each says how to
+        fill them (`Column.migrate_from`): added at the end (so such columns come last in the
+        spec too, and a migrated table has the same column order as a new one) and filled in
+        one transaction. Otherwise it is reported: it is derived data, to drop and rebuild.
+        """
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
         conn.execute(self.ddl())
-        existing = {
-            row[0]
-            for row in conn.execute(
-                "SELECT column_name FROM information_schema.columns "
-                "WHERE table_schema = $schema AND table_name = $name",
-                {"schema": self.schema, "name": self.name},
-            ).fetchall()
-        }
-        missing = [c for c in self.column_names if c not in existing]
+        existing = self._existing_columns(conn)
+        missing = [c for c in self.columns if c.name not in existing]
+        if missing and all(c.migrate_from for c in missing):
+            self._add_columns(conn, missing)
+            existing = self._existing_columns(conn)
+            missing = [c for c in self.columns if c.name not in existing]
         if missing:
             raise RuntimeError(
-                f"{self.qualified_name} exists without the columns {', '.join(missing)} (an "
-                "older version made it). It is derived data: drop it and re-materialize."
+                f"{self.qualified_name} exists without the columns "
+                f"{', '.join(c.name for c in missing)} (an older version made it). It is "
+                "derived data: drop it and re-materialize."
             )
         conn.execute(f"COMMENT ON TABLE {self.qualified_name} IS {sql_string(self.description)}")
         for column in self.columns:
@@ -86,6 +94,32 @@ class TableSpec:
                 f"COMMENT ON COLUMN {self.qualified_name}.{column.name} IS "
                 f"{sql_string(column.description)}"
             )
+
+    def _existing_columns(self, conn: duckdb.DuckDBPyConnection) -> set[str]:
+        return {
+            row[0]
+            for row in conn.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = $schema AND table_name = $name",
+                {"schema": self.schema, "name": self.name},
+            ).fetchall()
+        }
+
+    def _add_columns(self, conn: duckdb.DuckDBPyConnection, columns: list[Column]) -> None:
+        """Add `columns` to a table made without them and fill them (`migrate_from`), in one
+        transaction, in spec order."""
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            for column in columns:
+                conn.execute(
+                    f"ALTER TABLE {self.qualified_name} ADD COLUMN {column.name} {column.type}"
+                )
+            assignments = ", ".join(f"{c.name} = {c.migrate_from}" for c in columns)
+            conn.execute(f"UPDATE {self.qualified_name} SET {assignments}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
 
 def _from(table: str, *columns: str) -> tuple[tuple[str, str], ...]:
@@ -105,6 +139,30 @@ _TOKENS = (
         "Output tokens spent on reasoning (token_usage.reasoning_output_tokens).",
     ),
 )
+
+_AGENT = (
+    (
+        "type",
+        "The kind of agent identity that acted (the event's optional agent.type; values not "
+        "enumerated by the API). NULL: the event names no agent.",
+    ),
+    ("id", "The agent identity's id (agent.id). NULL when absent."),
+    ("name", "The agent identity's name (agent.name). NULL when absent."),
+)
+
+
+def _agent(field: str, description: str) -> Column:
+    """agent_<field>, parsed from the event's optional `agent` {type, id?, name?} like every
+    typed column (view_restricted_codex_log.sql); a table made before it is filled from
+    `record` the same way (an `agent` that is not an object reads as NULL in both)."""
+    return Column(
+        f"agent_{field}",
+        "VARCHAR",
+        description,
+        _from(RAW, f"agent_{field}"),
+        migrate_from=f"record -> 'agent' ->> '{field}'",
+    )
+
 
 EVENTS_SPEC = TableSpec(
     qualified_name=EVENTS,
@@ -174,6 +232,8 @@ EVENTS_SPEC = TableSpec(
         ),
         _same(RAW, "file_id", "VARCHAR", "The log file the kept copy came from."),
         _same(RAW, "file_end_time", "TIMESTAMP", "That file's end_time (UTC)."),
+        # Added after the first release: last, and filled from `record` in older tables.
+        *(_agent(name, description) for name, description in _AGENT),
     ),
 )
 
@@ -235,6 +295,61 @@ ACTIVITY_SPEC = TableSpec(
                 False,
             )
             for name, description in _TOKENS
+        ),
+    ),
+)
+
+AGENT_ACTIVITY_SPEC = TableSpec(
+    qualified_name="marts.compliance_agent_activity_daily",
+    description=(
+        "Codex audit events attributed to an agent identity (the events' optional `agent`), "
+        "per UTC day, user and agent: which agents acted, for whom, how often. Events naming "
+        "no agent are not here (marts.compliance_activity_daily counts all activity). Days "
+        "are the events' own dates. No text, no emails."
+    ),
+    grain=("day", "user_id", "agent_type", "agent_id", "agent_name"),
+    columns=(
+        Column(
+            "day",
+            "DATE",
+            "UTC date of the events' timestamps.",
+            _from(EVENTS, "timestamp"),
+            False,
+        ),
+        Column(
+            "user_id",
+            "VARCHAR",
+            "The acting user's compliance id (user-...); NULL when the actor is not a user.",
+            _from(EVENTS, "user_id"),
+        ),
+        Column(
+            "agent_type", "VARCHAR", "The agent's type (agent.type).", _from(EVENTS, "agent_type")
+        ),
+        Column(
+            "agent_id",
+            "VARCHAR",
+            "The agent's id (agent.id); NULL when the event gives none.",
+            _from(EVENTS, "agent_id"),
+        ),
+        Column(
+            "agent_name",
+            "VARCHAR",
+            "The agent's name (agent.name); NULL when the event gives none.",
+            _from(EVENTS, "agent_name"),
+        ),
+        Column(
+            "events",
+            "BIGINT",
+            "Deduplicated audit events of any event_type attributed to the agent that day.",
+            _from(EVENTS, "event_id"),
+            False,
+        ),
+        Column(
+            "sessions",
+            "BIGINT",
+            "Distinct sessions among those events (0 when none names a session).",
+            _from(EVENTS, "session_id"),
+            False,
         ),
     ),
 )
@@ -332,4 +447,4 @@ FINDINGS_SPEC = TableSpec(
     ),
 )
 
-ALL_SPECS = (EVENTS_SPEC, ACTIVITY_SPEC, ACCESS_TOKENS_SPEC, FINDINGS_SPEC)
+ALL_SPECS = (EVENTS_SPEC, ACTIVITY_SPEC, AGENT_ACTIVITY_SPEC, ACCESS_TOKENS_SPEC, FINDINGS_SPEC)

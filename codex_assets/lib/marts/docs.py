@@ -1,4 +1,5 @@
-"""The reference half of docs/marts.md, generated from `MARTS`, `STATE_TABLES` and `DEFINITIONS`.
+"""The reference half of docs/marts.md, generated from `MARTS`, `STATE_TABLES`, `DEFINITIONS`
+and the compliance marts' specs (`codex_assets.lib.compliance.specs`).
 
 Generated so the definitions and column descriptions a reader finds in the docs are the very
 strings the tables carry (and Dagster shows); a test fails when the file falls behind.
@@ -10,8 +11,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from codex_assets.lib.compliance.specs import ALL_SPECS as COMPLIANCE_SPECS
+from codex_assets.lib.compliance.specs import Column as ComplianceColumn
 from codex_assets.lib.marts.definitions import DEFINITIONS
 from codex_assets.lib.marts.specs import MARTS, STATE_TABLES, Column
+
+COMPLIANCE_MARTS = tuple(spec for spec in COMPLIANCE_SPECS if spec.schema == "marts")
 
 BEGIN = "<!-- BEGIN GENERATED: python -m codex_assets.lib.marts.docs -->"
 END = "<!-- END GENERATED -->"
@@ -43,6 +48,25 @@ def render_reference() -> str:
             *_column_table(spec.columns, lineage=True),
             "",
         ]
+    out += [
+        "## Compliance marts",
+        "",
+        "Built from `restricted.compliance_events` by `codex_assets/lib/compliance/marts.py` "
+        "(specs in `codex_assets/lib/compliance/specs.py`; see docs/compliance.md). No text, "
+        "no emails.",
+        "",
+    ]
+    for compliance in COMPLIANCE_MARTS:
+        out += [
+            f"### `{compliance.qualified_name}`",
+            "",
+            compliance.description,
+            "",
+            f"- grain: {', '.join(compliance.grain)}",
+            "",
+            *_column_table(compliance.columns, lineage=True),
+            "",
+        ]
     out += ["## State tables", ""]
     for table in STATE_TABLES.values():
         out += [
@@ -56,7 +80,9 @@ def render_reference() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _column_table(columns: tuple[Column, ...], *, lineage: bool) -> list[str]:
+def _column_table(
+    columns: tuple[Column, ...] | tuple[ComplianceColumn, ...], *, lineage: bool
+) -> list[str]:
     header = "| column | type | description |" + (" from |" if lineage else "")
     rule = "|---|---|---|" + ("---|" if lineage else "")
     lines = [header, rule]

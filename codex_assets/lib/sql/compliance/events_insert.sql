@@ -50,7 +50,7 @@ SELECT
     tool_call_id, model, status, tool_name, tool_type, prompt_text, response_text, tool_input,
     input_tokens, cached_input_tokens, output_tokens, reasoning_output_tokens,
     access_token_id, access_token_name, created_by_user_id, expires_at,
-    record, file_id, file_end_time
+    record, file_id, file_end_time, agent_type, agent_id, agent_name
 FROM lines
 WHERE CASE
     WHEN found THEN true

@@ -1,6 +1,7 @@
 -- restricted.compliance_codex_log: every landed line of every CODEX_LOG file, duplicates
 -- included, with the verbatim event (`record`) and the typed columns parsed from it: ids, the
--- actor and their email, tokens, and the prompt, response and tool text. Restricted for the
+-- actor and their email, the agent identity that acted (the optional `agent` {type, id?,
+-- name?}, contract v2.5.37: NULL when absent), tokens, and the prompt, response and tool text. Restricted for the
 -- text and the emails. `lake_file` and `lake_row` locate a line in the lake (used to pick one
 -- copy of each event without carrying every column through the dedup).
 --
@@ -13,6 +14,29 @@
 -- UTC, one without is taken as UTC (a TIMESTAMPTZ cast would use the reader's TimeZone).
 -- Only named columns are read, so partitions landed by versions that also stored typed
 -- columns read the same way.
+--
+-- column_schema_unchanged names every field of `record` this SQL does not read, except these
+-- contract fields (codex-api.md 2.4), left in `record` on purpose. The prompt and response
+-- events' extras:
+-- untyped: event_details.detail_type, event_details.call_id, event_details.environment_id
+-- untyped: event_details.service_tier, event_details.reasoning_effort
+-- Environment and workspace settings events:
+-- untyped: event_details.environment_fields, event_details.previous_settings
+-- untyped: event_details.current_settings
+-- MCP call, result and elicitation events:
+-- untyped: event_details.name, event_details.arguments, event_details.tool_meta
+-- untyped: event_details.error_code, event_details.error_message, event_details.result_preview
+-- untyped: event_details.elicitation_type, event_details.phase, event_details.decision
+-- untyped: event_details.url
+-- Plugin events:
+-- untyped: event_details.plugin_id, event_details.plugin_release_id
+-- untyped: event_details.plugin_version, event_details.plugin_name
+-- untyped: event_details.plugin_display_name, event_details.marketplace_name
+-- untyped: event_details.plugin_scope, event_details.plugin_creator_account_user_id
+-- Site events:
+-- untyped: event_details.project_id, event_details.slug, event_details.version_id
+-- untyped: event_details.version_number, event_details.deployment_id
+-- untyped: event_details.environment_revision, event_details.site_url
 WITH landed AS (
     SELECT
         day,
@@ -40,6 +64,7 @@ parsed AS (
             "principal": {"id": "VARCHAR", "type": "VARCHAR"},
             "actor": {"type": "VARCHAR", "user_id": "VARCHAR", "user_email": "VARCHAR",
                       "credential_id": "VARCHAR", "redacted_id": "VARCHAR"},
+            "agent": {"type": "VARCHAR", "id": "VARCHAR", "name": "VARCHAR"},
             "event_type": "VARCHAR", "client_id": "VARCHAR", "workspace_id": "VARCHAR",
             "event_details": {
                 "session_id": "VARCHAR", "turn_id": "VARCHAR", "tool_call_id": "VARCHAR",
@@ -74,6 +99,9 @@ SELECT
     e.actor.user_email AS user_email,
     e.actor.credential_id AS credential_id,
     e.actor.redacted_id AS actor_redacted_id,
+    e.agent.type AS agent_type,
+    e.agent.id AS agent_id,
+    e.agent.name AS agent_name,
     e.event_details.session_id AS session_id,
     e.event_details.turn_id AS turn_id,
     e.event_details.tool_call_id AS tool_call_id,

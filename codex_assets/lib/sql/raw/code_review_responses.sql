@@ -1,5 +1,8 @@
 -- Daily engagement with Codex review comments on merged PRs, from
 -- GET /analytics/codex/workspaces/{id}/code_review_responses.
+-- `record` keeps the row verbatim. column_schema_unchanged names every field of it this SQL
+-- does not read, except these, left untyped on purpose (`object` is a constant):
+-- untyped: object
 SELECT
     $day::DATE AS day,
     (json ->> 'start_time')::BIGINT AS start_time,

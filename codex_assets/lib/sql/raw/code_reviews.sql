@@ -1,4 +1,7 @@
 -- Daily Code Review activity from GET /analytics/codex/workspaces/{id}/code_reviews.
+-- `record` keeps the row verbatim. column_schema_unchanged names every field of it this SQL
+-- does not read, except these, left untyped on purpose (`object` is a constant):
+-- untyped: object
 SELECT
     $day::DATE AS day,
     (json ->> 'start_time')::BIGINT AS start_time,

@@ -2,6 +2,9 @@
 -- `cost_usd` is the native cost a USD-billed workspace reports instead of (or beside) credits
 -- (reference/codex-api.md, 2026-12 additions, "Billing unit"); NULL on a credit-billed one.
 -- $path: a JSON array of the API's rows, verbatim; $day: the partition; $loaded_at: now (UTC).
+-- `record` keeps the row verbatim. column_schema_unchanged names every field of it this SQL
+-- does not read, except these, left untyped on purpose (`object` is a constant):
+-- untyped: object, actor.type
 SELECT
     $day::DATE AS day,
     (json ->> 'start_time')::BIGINT AS start_time,
