@@ -194,8 +194,9 @@ def _day_rule(
         measured=measured,
         passed=f"{table}: holds on all {plural(int(measured['days_checked']), 'day')}.",
         failed=(
-            f"{table}: {problem} on {plural(found.total, 'day')}: {format_days(found.days)}. The review "
-            "mart copies these numbers as served; reload the days "
-            f"({'; '.join(backfill_commands(found.days))}) and, if it persists, report it upstream."
+            f"{table}: {problem} on {plural(found.total, 'day')}: {format_days(found.days)}. A "
+            "warning: the contract does not promise it (a comment need not carry a priority), "
+            "and the review mart copies these numbers as served. If the days were loaded "
+            f"before they were final, reload them ({'; '.join(backfill_commands(found.days))})."
         ),
     )
