@@ -9,13 +9,19 @@ import pytest
 
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh CODEX_DATA_DIR on the embedded simulator, isolated from the user's `.env`."""
+    """A fresh CODEX_DATA_DIR on the embedded simulator, isolated from the user's `.env`.
+
+    The simulator serves its contract profile: idle days with no rows, short pages, empty
+    client breakdowns, null fields, restatements (docs/simulator.md), the awkward but legal
+    shapes a real workspace sends; tests of the rich demo workspace ask for it by name.
+    """
     path = tmp_path / "data"
     for name in ("CODEX_SOURCE", "CODEX_API_BASE_URL", "CODEX_SIMULATOR_FAULTS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CODEX_DATA_DIR", str(path))
     monkeypatch.setenv("CODEX_SIMULATOR_USERS", "60")
     monkeypatch.setenv("CODEX_SIMULATOR_SEED", "11")
+    monkeypatch.setenv("CODEX_SIMULATOR_PROFILE", "contract")
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     (tmp_path / "dagster_home").mkdir()
     return path

@@ -20,7 +20,12 @@ from codex_assets.backfill import Window, last_days_window, run_window
 from codex_assets.lib.settings import Settings
 
 BACKFILL_DAYS = 90
-CLEARED = ("CODEX_SOURCE", "CODEX_API_BASE_URL", "CODEX_SIMULATOR_FAULTS")
+CLEARED = (
+    "CODEX_SOURCE",
+    "CODEX_API_BASE_URL",
+    "CODEX_SIMULATOR_FAULTS",
+    "CODEX_SIMULATOR_PROFILE",
+)
 
 
 @dataclass(frozen=True)
@@ -33,13 +38,15 @@ class Backfill:
 
 @pytest.fixture(scope="session")
 def backfill_90(tmp_path_factory) -> Iterator[Backfill]:
-    """One clean backfill of the last 90 days on the embedded simulator, with every asset and
+    """One backfill of the last 90 days on the embedded simulator's contract profile (idle
+    days, short pages, quirky rows: what a real workspace may send), with every asset and
     check (the partition freshness checks left out, as `run_window` does)."""
     root = tmp_path_factory.mktemp("backfill_90")
     env = {
         "CODEX_DATA_DIR": str(root / "data"),
         "CODEX_SIMULATOR_USERS": "60",
         "CODEX_SIMULATOR_SEED": "11",
+        "CODEX_SIMULATOR_PROFILE": "contract",
     }
     with pytest.MonkeyPatch.context() as patch:
         for key in CLEARED:

@@ -28,17 +28,38 @@ def _checks_of(keys) -> set[dg.AssetCheckKey]:
     return {key for key in graph.asset_check_keys if key.asset_key in keys}
 
 
-def test_every_check_passes_on_clean_data(backfilled):
+CONTRACT_SHAPE_WARNINGS = {
+    "column_schema_unchanged",  # fields the API added, that no column reads
+    "clients_sum_to_totals",  # `clients: []` while totals count (openai/codex#13295)
+    "models_sum_to_credits",  # `models: null`, unknown models
+    "priorities_sum_to_comments",  # comments without a priority
+    "responses_per_turn_in_band",  # analytics days restated, the log not
+}
+"""What the contract profile's legal quirks make warn; nothing else may fail."""
+
+
+def test_only_the_warnings_the_contract_shapes_call_for_fail(backfilled):
+    """Over 90 days of the sparse, quirky shapes the contract allows (idle days, short pages,
+    empty breakdowns, added fields, restatements), every blocking check passes and the only
+    failures are the warnings those shapes call for."""
     _, window, result = backfilled
     assert result.success
     assert len(window.days) >= 89
     evaluations = result.get_asset_check_evaluations()
-    failed = [
-        (e.asset_key.to_user_string(), e.check_name, e.description)
+    failed = {
+        (e.asset_key.to_user_string(), e.check_name, e.severity)
         for e in evaluations
         if not e.passed
-    ]
-    assert failed == []
+    }
+    assert {name for _, name, _ in failed} <= CONTRACT_SHAPE_WARNINGS, failed
+    assert {severity for *_, severity in failed} <= {dg.AssetCheckSeverity.WARN}
+    assert all(e.passed for e in evaluations if e.blocking)
+    idle = next(
+        e
+        for e in evaluations
+        if e.check_name == "paging_complete" and e.asset_key == dg.AssetKey(["raw", "usage_users"])
+    )
+    assert idle.metadata["idle_days"].value >= 20  # weekends and a few quiet days
     evaluated = {dg.AssetCheckKey(e.asset_key, e.check_name) for e in evaluations}
     expected = {k for k in _checks_of(CHECKED_KEYS) if k.name != FRESHNESS_CHECK_NAME}
     assert expected <= evaluated
@@ -80,9 +101,11 @@ def test_the_cli_summary_lists_every_check(backfilled):
     settings, window, result = backfilled
     text = summary(result, window, settings)
     evaluations = result.get_asset_check_evaluations()
-    assert f"Checks: {len(evaluations)}/{len(evaluations)} passed" in text
+    passed = sum(e.passed for e in evaluations)
+    assert f"Checks: {passed}/{len(evaluations)} passed" in text
     for e in evaluations:
-        assert f"pass           {e.asset_key.to_user_string()} {e.check_name}" in text
+        status = "pass" if e.passed else f"FAIL ({e.severity.value})"
+        assert f"{status:<14} {e.asset_key.to_user_string()} {e.check_name}" in text
     # The one check a backfill leaves out is named, with who evaluates it instead.
     assert "freshness_check on each raw asset is left out of backfills" in text
 
