@@ -1,6 +1,7 @@
 """Compliance assets downstream of the raw logs: the deduplicated events, the marts, the DLP
 findings and the SIEM export. Each is a thin call into `codex_assets.lib.compliance`."""
 
+from collections.abc import Callable
 from datetime import date
 
 import dagster as dg
@@ -111,71 +112,55 @@ def compliance_events(
     )
 
 
-@dg.asset(
-    key=_asset_key(ACTIVITY_SPEC.qualified_name),
-    description=f"{ACTIVITY_SPEC.description}\n\nGrain: {', '.join(ACTIVITY_SPEC.grain)}.",
-    deps=[EVENTS_KEY],
-    partitions_def=partitions.daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    pool="duckdb",
-    group_name="marts",
-    kinds={"duckdb", "sql"},
-    owners=OWNERS,
-    tags={"api": "codex_compliance"},
-    metadata={"dagster/column_schema": column_schema(ACTIVITY_SPEC)},
-)
-def compliance_activity_daily(
-    context: dg.AssetExecutionContext, duckdb: DuckDBResource
-) -> dg.MaterializeResult:
-    days = partitions.partition_days(context)
-    with duckdb.get_connection() as conn, bounded_memory(conn):
-        rebuilt = _days_to_rebuild(conn, days)
-        written = refresh_activity(conn, rebuilt)
-        preview = markdown_preview(
-            conn, f"SELECT * FROM {ACTIVITY_SPEC.qualified_name} ORDER BY day DESC, prompts DESC"
-        )
-    return dg.MaterializeResult(
-        metadata={
-            **_metadata(ACTIVITY_SPEC, written),
-            "days_rebuilt": len(rebuilt),
-            "preview": preview,
-        }
+def build_activity_mart(
+    spec: TableSpec,
+    refresh: Callable[[DuckDBPyConnection, list[date]], int],
+    preview_order: str,
+) -> dg.AssetsDefinition:
+    """A daily compliance mart rebuilt by `refresh` for the run's days and the days of the
+    late events they delivered; its preview is ordered by `preview_order`."""
+
+    @dg.asset(
+        name=spec.qualified_name.split(".")[1],
+        key_prefix=["marts"],
+        description=f"{spec.description}\n\nGrain: {', '.join(spec.grain)}.",
+        deps=[EVENTS_KEY],
+        partitions_def=partitions.daily_partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        pool="duckdb",
+        group_name="marts",
+        kinds={"duckdb", "sql"},
+        owners=OWNERS,
+        tags={"api": "codex_compliance"},
+        metadata={"dagster/column_schema": column_schema(spec)},
     )
+    def activity_mart(
+        context: dg.AssetExecutionContext, duckdb: DuckDBResource
+    ) -> dg.MaterializeResult:
+        days = partitions.partition_days(context)
+        with duckdb.get_connection() as conn, bounded_memory(conn):
+            rebuilt = _days_to_rebuild(conn, days)
+            written = refresh(conn, rebuilt)
+            preview = markdown_preview(
+                conn, f"SELECT * FROM {spec.qualified_name} ORDER BY {preview_order}"
+            )
+        return dg.MaterializeResult(
+            metadata={
+                **_metadata(spec, written),
+                "days_rebuilt": len(rebuilt),
+                "preview": preview,
+            }
+        )
+
+    return activity_mart
 
 
-@dg.asset(
-    key=_asset_key(AGENT_ACTIVITY_SPEC.qualified_name),
-    description=(
-        f"{AGENT_ACTIVITY_SPEC.description}\n\nGrain: {', '.join(AGENT_ACTIVITY_SPEC.grain)}."
-    ),
-    deps=[EVENTS_KEY],
-    partitions_def=partitions.daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    pool="duckdb",
-    group_name="marts",
-    kinds={"duckdb", "sql"},
-    owners=OWNERS,
-    tags={"api": "codex_compliance"},
-    metadata={"dagster/column_schema": column_schema(AGENT_ACTIVITY_SPEC)},
+compliance_activity_daily = build_activity_mart(
+    ACTIVITY_SPEC, refresh_activity, "day DESC, prompts DESC"
 )
-def compliance_agent_activity_daily(
-    context: dg.AssetExecutionContext, duckdb: DuckDBResource
-) -> dg.MaterializeResult:
-    days = partitions.partition_days(context)
-    with duckdb.get_connection() as conn, bounded_memory(conn):
-        rebuilt = _days_to_rebuild(conn, days)
-        written = refresh_agent_activity(conn, rebuilt)
-        preview = markdown_preview(
-            conn,
-            f"SELECT * FROM {AGENT_ACTIVITY_SPEC.qualified_name} ORDER BY day DESC, events DESC",
-        )
-    return dg.MaterializeResult(
-        metadata={
-            **_metadata(AGENT_ACTIVITY_SPEC, written),
-            "days_rebuilt": len(rebuilt),
-            "preview": preview,
-        }
-    )
+compliance_agent_activity_daily = build_activity_mart(
+    AGENT_ACTIVITY_SPEC, refresh_agent_activity, "day DESC, events DESC"
+)
 
 
 def _days_to_rebuild(conn: DuckDBPyConnection, days: list[date]) -> list[date]:

@@ -9,7 +9,7 @@ delivered), each in one transaction (delete the days, insert them again).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 import duckdb
@@ -19,50 +19,54 @@ from codex_assets.lib.compliance.specs import (
     ACTIVITY_SPEC,
     AGENT_ACTIVITY_SPEC,
     EVENTS_SPEC,
+    TableSpec,
 )
 from codex_assets.lib.marts.refresh import fill_reconciliation_compliance
 from codex_assets.lib.sql import read_sql
 
 
 def refresh_activity(conn: duckdb.DuckDBPyConnection, days: Sequence[date]) -> int:
-    """Rebuild `marts.compliance_activity_daily` for `days`; return the rows written."""
-    EVENTS_SPEC.ensure(conn)
-    ACTIVITY_SPEC.ensure(conn)
-    wanted = sorted(set(days))
-    if not wanted:
-        return 0
-    table = ACTIVITY_SPEC.qualified_name
-    params = {"days": wanted}
-    conn.execute("BEGIN TRANSACTION")
-    try:
-        conn.execute(f"DELETE FROM {table} WHERE day IN (SELECT unnest($days::DATE[]))", params)
-        inserted = conn.execute(
-            f"INSERT INTO {table} BY NAME {read_sql('compliance/activity_daily.sql')}", params
-        ).fetchone()
-        fill_reconciliation_compliance(conn, wanted[0], wanted[-1])
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    return int(inserted[0]) if inserted else 0
+    """Rebuild `marts.compliance_activity_daily` for `days` (and the compliance columns of the
+    usage reconciliation for them); return the rows written."""
+    return _rebuild_days(
+        conn,
+        ACTIVITY_SPEC,
+        "compliance/activity_daily.sql",
+        days,
+        then=fill_reconciliation_compliance,
+    )
 
 
 def refresh_agent_activity(conn: duckdb.DuckDBPyConnection, days: Sequence[date]) -> int:
     """Rebuild `marts.compliance_agent_activity_daily` for `days`; return the rows written."""
+    return _rebuild_days(conn, AGENT_ACTIVITY_SPEC, "compliance/agent_activity_daily.sql", days)
+
+
+def _rebuild_days(
+    conn: duckdb.DuckDBPyConnection,
+    spec: TableSpec,
+    sql_file: str,
+    days: Sequence[date],
+    *,
+    then: Callable[[duckdb.DuckDBPyConnection, date, date], None] | None = None,
+) -> int:
+    """Delete `days` from the mart `spec` and insert them again from `sql_file`, with `then`
+    (given the first and last day) in the same transaction; return the rows written."""
     EVENTS_SPEC.ensure(conn)
-    AGENT_ACTIVITY_SPEC.ensure(conn)
+    spec.ensure(conn)
     wanted = sorted(set(days))
     if not wanted:
         return 0
-    table = AGENT_ACTIVITY_SPEC.qualified_name
+    table = spec.qualified_name
     params = {"days": wanted}
     conn.execute("BEGIN TRANSACTION")
     try:
         conn.execute(f"DELETE FROM {table} WHERE day IN (SELECT unnest($days::DATE[]))", params)
         inserted = conn.execute(
-            f"INSERT INTO {table} BY NAME {read_sql('compliance/agent_activity_daily.sql')}",
-            params,
+            f"INSERT INTO {table} BY NAME {read_sql(sql_file)}", params
         ).fetchone()
+        if then is not None:
+            then(conn, wanted[0], wanted[-1])
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
