@@ -58,8 +58,9 @@ def build_completeness_checks(
                 blocking=True,
                 description=(
                     "Every day of the run was landed whole: its partition's footer says "
-                    "complete=true, written only after paging reached has_more=false. "
-                    "Blocking: the marts would miss rows."
+                    "complete=true, written only after paging reached has_more=false. A day "
+                    "without rows is loaded (the API omits inactive days) and counted in "
+                    "idle_days. Blocking: the marts would miss rows."
                 ),
             )
         )
