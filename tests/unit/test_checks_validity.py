@@ -22,7 +22,7 @@ from codex_assets.lib.raw_tables import ANALYTICS_RAW_TABLES
 from codex_assets.simulator.app import Simulator
 from codex_assets.simulator.config import SimulatorConfig
 
-SIM = Simulator(SimulatorConfig(seed=11, users=30))
+SIM = Simulator(SimulatorConfig(seed=11, users=30, profile="contract"))
 ENDPOINTS = {table.name: table.endpoint for table in ANALYTICS_RAW_TABLES}
 DAYS = [date(2026, 5, 4) + timedelta(days=i) for i in range(3)]  # Monday to Wednesday
 FOOTER = {"pages": 1, "requests": 1, "complete": "true"}
