@@ -18,6 +18,7 @@ SOURCES = ("simulator", "api")
 DEFAULT_API_BASE_URL = "https://api.chatgpt.com/v1"
 DEFAULT_START_DATE = date(2026, 1, 1)
 SIMULATOR_BASE_URL = "http://simulator.local/v1"
+SIMULATOR_PROFILES = ("rich", "contract")
 
 
 class SettingsError(ValueError):
@@ -43,6 +44,9 @@ class Settings:
     simulator_users: int = 200
     simulator_seed: int = 7
     simulator_faults: str = ""
+    simulator_profile: str = "rich"
+    """CODEX_SIMULATOR_PROFILE: `rich` (dense, the demo's) or `contract` (every awkward but
+    legal shape of the API: idle days without rows, short pages, nulls, unknown ids...)."""
     requests_per_minute: float | None = 100.0
     max_concurrency: int = 4
     compliance_retention_days: int | None = None
@@ -84,6 +88,7 @@ class Settings:
             simulator_users=_positive_int(env, "CODEX_SIMULATOR_USERS", 200),
             simulator_seed=_int(env, "CODEX_SIMULATOR_SEED", 7),
             simulator_faults=env.get("CODEX_SIMULATOR_FAULTS", ""),
+            simulator_profile=_simulator_profile(env),
             requests_per_minute=_positive_float(env, "CODEX_API_REQUESTS_PER_MINUTE", 100.0),
             max_concurrency=_positive_int(env, "CODEX_API_MAX_CONCURRENCY", 4),
             compliance_retention_days=_optional_positive_int(
@@ -184,6 +189,18 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}.") from None
+
+
+def _simulator_profile(env: Mapping[str, str]) -> str:
+    raw = env.get("CODEX_SIMULATOR_PROFILE", "rich")
+    profile = raw.lower()
+    if profile not in SIMULATOR_PROFILES:
+        raise SettingsError(
+            f"CODEX_SIMULATOR_PROFILE must be 'rich' or 'contract', got {raw!r}. "
+            "Unset it for the rich default; 'contract' serves every awkward but legal shape "
+            "of the API (idle days without rows, short pages, nulls, unknown ids)."
+        )
+    return profile
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:

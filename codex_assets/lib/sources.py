@@ -32,15 +32,18 @@ ANALYTICS_SCOPE = "codex.enterprise.analytics.read"
 
 
 @cache
-def embedded_simulator(users: int, seed: int, faults: str = "") -> Simulator:
+def embedded_simulator(users: int, seed: int, faults: str = "", profile: str = "rich") -> Simulator:
     """One simulator per process and configuration, so its caches serve every asset."""
     rules = tuple(parse_fault(spec) for spec in faults.split(";") if spec.strip())
-    return Simulator(SimulatorConfig(seed=seed, users=users, faults=rules))
+    return Simulator(SimulatorConfig(seed=seed, users=users, faults=rules, profile=profile))
 
 
 def simulator_for(settings: Settings) -> Simulator:
     return embedded_simulator(
-        settings.simulator_users, settings.simulator_seed, settings.simulator_faults
+        settings.simulator_users,
+        settings.simulator_seed,
+        settings.simulator_faults,
+        settings.simulator_profile,
     )
 
 
@@ -48,11 +51,10 @@ def source_fingerprint(settings: Settings) -> dict[str, str]:
     """What identifies the data's origin (never a key): the lake refuses to mix origins."""
     if settings.source == "simulator":
         sim = simulator_for(settings)
-        return {
-            "source": "simulator",
-            "workspace_id": sim.workspace_id,
-            "simulator": f"users={settings.simulator_users} seed={settings.simulator_seed}",
-        }
+        described = f"users={settings.simulator_users} seed={settings.simulator_seed}"
+        if settings.simulator_profile != "rich":  # (rich lakes keep the fingerprint they had)
+            described += f" profile={settings.simulator_profile}"
+        return {"source": "simulator", "workspace_id": sim.workspace_id, "simulator": described}
     return {
         "source": "api",
         "workspace_id": settings.workspace_id or "",

@@ -10,6 +10,14 @@ are not an error; their rows are simply not there yet.
 Why payloads are cached as per-row JSON bytes: a page is then a join of byte strings, so
 paging through a 10,000-user day with a small `limit` costs almost nothing after the first
 page, and `day_rows` can return exactly what was served by parsing the same bytes.
+
+Profile shapes served here (see `SimulatorConfig`), all within the envelope the contract
+promises (codex-api.md Part 1 "Page envelope", and "2026-12 additions": only
+`has_more`/`next_page` are promised, inactive days are omitted, no zero rows are promised):
+idle days and empty feeds have no rows at all; `max_page_rows` caps a page below `limit`
+with `has_more` true; `empty_last_page_fraction` ends some queries with `has_more` true and
+then an empty page; `cursor_style="standard"` issues cursors containing `+`, `/` and `=`,
+which a client must URL-encode (a `+` sent raw arrives as a space and the cursor is refused).
 """
 
 from __future__ import annotations
@@ -89,6 +97,13 @@ class AnalyticsApi:
         self._payloads: LruCache[tuple[bytes, ...]] = LruCache(
             PAYLOAD_CACHE_BYTES, weigh=lambda rows: sum(map(len, rows)) + 64 * len(rows)
         )
+        config = sim.config
+        self._one_row_a_day = not (
+            config.omit_empty_rows or config.idle_weekends or config.idle_day_fraction
+        )
+        self._page_rows = config.max_page_rows
+        self._empty_last_page = config.empty_last_page_fraction
+        self._standard_cursors = config.cursor_style == "standard"
 
     def register(self) -> None:
         add = self.sim.router.add
@@ -131,19 +146,37 @@ class AnalyticsApi:
 
     def _render(self, endpoint: str, day: date, rev: int) -> tuple[bytes, ...]:
         dumps = orjson.dumps
-        if endpoint == "usage":
+        config = self.sim.config
+        if self.workspace.is_idle(day):
+            return ()  # an idle day has no rows on any feed (not zero rows)
+        omit = config.omit_empty_rows
+        if endpoint in ("usage", "usage_workspace"):
             act = self.activity(day, rev)
-            return tuple(dumps(row) for row in render.user_rows(self.workspace, act))
-        if endpoint == "usage_workspace":
-            return (dumps(render.workspace_row(self.activity(day, rev))),)
+            quirks = render.row_quirks(config.seed, act, config)
+            if endpoint == "usage":
+                rows = render.user_rows(self.workspace, act, quirks, config.billing_unit)
+                return tuple(dumps(row) for row in rows)
+            if omit and not len(act):
+                return ()
+            return (dumps(render.workspace_row(act, quirks, config.billing_unit)),)
+        extra = render.day_has_extra_fields(
+            config.seed, endpoint, day, config.extra_fields_fraction
+        )
         if endpoint == "code_reviews":
-            return (dumps(render.code_reviews_row(day, self.workspace.code_reviews(day))),)
+            reviews = self.workspace.code_reviews(day)
+            if omit and not (reviews.pull_request_reviews or reviews.comments):
+                return ()
+            return (dumps(render.code_reviews_row(day, reviews, extra)),)
         facts = self.workspace.code_review_responses(day)
-        return (dumps(render.code_review_responses_row(day, facts)),)
+        if omit and not (facts.pull_request_reviews or facts.comments or facts.reactions):
+            return ()
+        return (dumps(render.code_review_responses_row(day, facts, extra)),)
 
     def _count(self, endpoint: str, day: date) -> int:
         if endpoint != "usage":
-            return 1  # the workspace and review feeds have one row for every served day
+            if self._one_row_a_day:
+                return 1  # the workspace and review feeds have one row for every served day
+            return len(self.day_payload(endpoint, day))
         key = (day, self.sim.revision(day))
         count = self._counts.get(key)
         if count is None:
@@ -224,7 +257,7 @@ class AnalyticsApi:
         digest = _digest(self.sim.workspace_id, endpoint, start, end, limit)
         offset = 0
         if raw_page is not None:
-            offset_or_error = _decode_cursor(raw_page, digest)
+            offset_or_error = _decode_cursor(raw_page, digest, self._standard_cursors)
             if isinstance(offset_or_error, SimResponse):
                 return offset_or_error
             offset = offset_or_error
@@ -241,7 +274,8 @@ class AnalyticsApi:
         return [date.fromordinal(o) for o in range(first, last + 1)]
 
     def _page(self, endpoint: str, window: Window) -> SimResponse:
-        lo, hi = window.offset, window.offset + window.limit
+        size = window.limit if self._page_rows is None else min(window.limit, self._page_rows)
+        lo, hi = window.offset, window.offset + size
         data: list[bytes] = []
         has_more = False
         position = 0
@@ -261,7 +295,11 @@ class AnalyticsApi:
             if position > hi:
                 has_more = True
                 break
-        next_page = _encode_cursor(hi, window.digest) if has_more else None
+        if not has_more and data and self._empty_last_page:
+            # Some queries end on an empty page: the rows are all here, yet has_more is true,
+            # and the page after it has `data: []` and has_more false (chosen per query).
+            has_more = int(window.digest[:8], 16) / 16**8 < self._empty_last_page
+        next_page = _encode_cursor(hi, window.digest, self._standard_cursors) if has_more else None
         body = b"".join(
             (
                 b'{"object":"page","data":[',
@@ -350,15 +388,30 @@ def _digest(workspace_id: str, endpoint: str, start: int, end: int, limit: int) 
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _encode_cursor(offset: int, digest: str) -> str:
+_STANDARD_PREFIX = b"\xfb\xff\xbf"
+"""Three bytes whose standard base64 is `+/+/`: every standard-style cursor starts with it."""
+
+
+def _encode_cursor(offset: int, digest: str, standard: bool = False) -> str:
     raw = orjson.dumps({"o": offset, "q": digest})
+    if standard:
+        # Standard base64 (`+`, `/`), and padded to end in `==`: the cursor round-trips only
+        # when the client URL-encodes it (`%2B`, `%2F`, `%3D`), as any opaque value must be.
+        raw = _STANDARD_PREFIX + raw + b" " * ((1 - len(raw)) % 3)
+        return base64.b64encode(raw).decode()
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def _decode_cursor(cursor: str, digest: str) -> int | SimResponse:
+def _decode_cursor(cursor: str, digest: str, standard: bool = False) -> int | SimResponse:
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        payload = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        if standard:
+            raw = base64.b64decode(cursor.encode("ascii"), validate=True)
+            if not raw.startswith(_STANDARD_PREFIX):
+                raise ValueError("not a cursor of this server")
+            payload = orjson.loads(raw[len(_STANDARD_PREFIX) :])
+        else:
+            padded = cursor + "=" * (-len(cursor) % 4)
+            payload = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
         offset, bound_to = payload["o"], payload["q"]
         if not isinstance(offset, int) or offset < 0 or not isinstance(bound_to, str):
             raise ValueError("bad cursor fields")

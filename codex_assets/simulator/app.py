@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from codex_assets.simulator.analytics import ANALYTICS_SCOPE, ENDPOINTS, AnalyticsApi
@@ -37,7 +37,13 @@ from codex_assets.simulator.responses import (
     not_found,
 )
 from codex_assets.simulator.routing import Request, Router
-from codex_assets.simulator.workspace import SyntheticWorkspace, UserDayActivity, derived_uuid
+from codex_assets.simulator.workspace import (
+    SyntheticWorkspace,
+    UserDayActivity,
+    WorkspaceShape,
+    derived_uuid,
+    draw,
+)
 
 __all__ = ["ROUTE_MODULES", "SimResponse", "Simulator"]
 
@@ -58,7 +64,9 @@ class Simulator:
 
     def __init__(self, config: SimulatorConfig | None = None) -> None:
         self.config = config or SimulatorConfig()
-        self.workspace = SyntheticWorkspace(self.config.seed, self.config.users)
+        self.workspace = SyntheticWorkspace(
+            self.config.seed, self.config.users, workspace_shape(self.config)
+        )
         self.workspace_id = self.config.workspace_id or derived_uuid(self.config.seed, "workspace")
         self.router = Router()
         self.faults = FaultInjector(self.config.faults)
@@ -100,19 +108,32 @@ class Simulator:
 
         The real API revises recent days; a restatement changes some users' threads, turns
         and credits deterministically, and the workspace row follows (it stays the exact sum).
+        An explicit revision (0 included) overrides the profile's automatic restatements.
         """
         if revision < 0:
             raise ValueError("revision must be 0 or above")
         with self._lock:
-            if revision:
-                self._revisions[day] = revision
-            else:
-                self._revisions.pop(day, None)
+            self._revisions[day] = revision
 
     def revision(self, day: date) -> int:
-        """The revision `day` is currently served at."""
+        """The revision `day` is currently served at: the one `restate` set, else the
+        profile's automatic restatement (`restated_day_fraction`), else 0."""
         with self._lock:
-            return self._revisions.get(day, 0)
+            explicit = self._revisions.get(day)
+        if explicit is not None:
+            return explicit
+        return self.auto_revision(day, self.now())
+
+    def auto_revision(self, day: date, now: datetime) -> int:
+        """1 for a day the profile restates, once `restatement_delay_days` have passed since
+        it was first published (D+1 12:00 UTC); else 0. Deterministic from hash(seed, day)."""
+        config = self.config
+        if not config.restated_day_fraction:
+            return 0
+        if draw(config.seed, "restated-day", day.toordinal()) >= config.restated_day_fraction:
+            return 0
+        published = datetime(day.year, day.month, day.day, 12, tzinfo=UTC) + timedelta(days=1)
+        return 1 if now >= published + timedelta(days=config.restatement_delay_days) else 0
 
     # -- data accessors (what tests compare landed data against) -----------------------------
 
@@ -224,3 +245,17 @@ class Simulator:
         if firing.rule.kind == "bad_checksum":
             return corrupted(response)
         return response
+
+
+def workspace_shape(config: SimulatorConfig) -> WorkspaceShape:
+    """The part of a config's shape the synthetic workspace's facts depend on."""
+    return WorkspaceShape(
+        idle_weekends=config.idle_weekends,
+        idle_day_fraction=config.idle_day_fraction,
+        review_day_fraction=config.review_day_fraction,
+        response_day_fraction=config.response_day_fraction,
+        unprioritized_comment_fraction=config.unprioritized_comment_fraction,
+        null_email_fraction=config.null_email_fraction,
+        null_tokens_fraction=config.null_tokens_fraction,
+        null_cost_fraction=config.null_cost_fraction,
+    )

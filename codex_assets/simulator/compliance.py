@@ -10,7 +10,27 @@ from the simulator):
   URL in `Location`;
 - `compliance_file`: `GET /signed/compliance/{id}.jsonl?expires=..&signature=..`, outside the
   API's `/v1` root and unauthenticated (a storage host), serves the bytes, and 404s when the
-  link has expired or was tampered with.
+  link has expired or was tampered with;
+- `compliance_max_event_time`: `GET /v1/compliance/{workspaces|organizations}/{id}/max_event_time
+  ?event_type=..` (repeatable) answers `{"max_event_time": {"<TYPE>": "<iso>" | null}}`, the
+  latest event timestamp in the files listed so far (codex-api.md "2026-12 additions",
+  Freshness endpoint, since v2.5.12); `serve_max_event_time=False` leaves it out (404), as an
+  older API.
+
+Paging, and what it relies on (codex-api.md Part 2, 2.1 "List files", and "2026-12
+additions", Compliance Logs Platform): `after` returns files whose `end_time` is *strictly
+later*; "to page, pass the previous `last_end_time`"; only `has_more` and `last_end_time` are
+promised, and a page may hold fewer files than `limit` (down to one) with `has_more` true.
+So `last_end_time` is the `end_time` of the page's last file, and a page never ends inside a
+run of files sharing one `end_time`: were it cut there, `after=last_end_time` would skip the
+rest of the run. A page that would be cut inside a run (by `limit` or by the profile's
+`max_page_files`) ends before the run, or, when the run alone is longer than the page, holds
+the whole run (more files than `limit`; the contract does not say a page may not, while
+losing files would break the documented paging). A client that always sends
+`after=last_end_time` therefore always advances and sees every file exactly once. On a
+profile with `empty_last_page_fraction`, some listings report `has_more` true on their last
+files and then answer `data: []`, `has_more` false and `last_end_time` null ("date-time or
+null"), so a client must keep its previous `after` when a page is empty.
 
 Contract details it enforces, so a client cannot get them wrong unnoticed: 400 for an unknown
 or missing `event_type` (per principal: the org route serves APP_LOG, APP_AUTH_LOG and COSTS
@@ -30,7 +50,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from codex_assets.simulator.app import COMPLIANCE_SCOPE
-from codex_assets.simulator.compliance_events import US, window_index
+from codex_assets.simulator.cache import LruCache
+from codex_assets.simulator.compliance_events import US, window_bounds, window_index
 from codex_assets.simulator.compliance_files import (
     FILE_ID,
     ORGANIZATION,
@@ -50,6 +71,10 @@ if TYPE_CHECKING:
 
 WORKSPACE_PREFIX = "/v1/compliance/workspaces/{workspace_id}/logs"
 ORGANIZATION_PREFIX = "/v1/compliance/organizations/{organization_id}/logs"
+MAX_EVENT_TIME_PATHS = (
+    "/v1/compliance/workspaces/{workspace_id}/max_event_time",
+    "/v1/compliance/organizations/{organization_id}/max_event_time",
+)
 SIGNED_PATH = "/signed/compliance/{file_name}"
 RETENTION = timedelta(days=30)
 RETENTION_US = RETENTION // timedelta(microseconds=1)
@@ -85,6 +110,9 @@ class ComplianceApi:
         self.organization_id = sim.config.organization_id or organization_id_for(sim.config.seed)
         self.files = ComplianceFiles(sim, self.organization_id)
         self._signing_key = hashlib.sha256(f"codex-sim-signing:{self.files.key}".encode()).digest()
+        self._page_files = sim.config.max_page_files
+        self._empty_last_page = sim.config.empty_last_page_fraction
+        self._file_max_ts: LruCache[int | None] = LruCache(50_000)
 
     def register(self) -> None:
         add = self.sim.router.add
@@ -111,6 +139,19 @@ class ComplianceApi:
                 )
             )
         add(Route("compliance_file", "GET", SIGNED_PATH, self.signed_file, None))
+        if self.sim.config.serve_max_event_time:
+            for path, principal in zip(
+                MAX_EVENT_TIME_PATHS, (WORKSPACE, ORGANIZATION), strict=True
+            ):
+                add(
+                    Route(
+                        "compliance_max_event_time",
+                        "GET",
+                        path,
+                        lambda request, p=principal: self.max_event_time_route(request, p),
+                        COMPLIANCE_SCOPE,
+                    )
+                )
 
     # -- what was served (for tests and benchmarks) -------------------------------------------
 
@@ -128,7 +169,8 @@ class ComplianceApi:
         first = window_index(_micros(datetime(day.year, day.month, day.day, tzinfo=UTC)))
         files: list[LogFile] = []
         for window in range(first, first + 144):
-            files += self.files.window_files(principal, event_type, window)
+            window_files = self.files.window_files(principal, event_type, window)
+            files += sorted(window_files, key=lambda f: (f.end_us, f.id))  # the listing's order
         return files
 
     def read(self, log_file: LogFile) -> bytes:
@@ -151,7 +193,10 @@ class ComplianceApi:
         limit: int,
         now_us: int,
     ) -> tuple[list[LogFile], bool]:
-        """The page the list endpoint answers: up to `limit` files, and whether more exist."""
+        """The page the list endpoint answers: up to `limit` files (fewer with the profile's
+        `max_page_files`), never ending inside a run of files sharing an end_time (see the
+        module docstring), and whether more exist."""
+        size = limit if self._page_files is None else min(limit, self._page_files)
         lower = max(after_us, now_us - RETENTION_US)
         found: list[LogFile] = []
         window = lower // WINDOW_US
@@ -166,10 +211,52 @@ class ComplianceApi:
                 if f.end_us > lower and (before_us is None or f.end_us < before_us)
             ]
             found += sorted(files, key=lambda f: (f.end_us, f.id))
-            if len(found) > limit:
-                return found[:limit], True
+            # A run of files sharing an end_time lies in one window (a file ends inside its
+            # window or at its end), so after a whole window a cut at `size` can be placed.
+            if len(found) > size:
+                cut = _page_cut(found, size)
+                if cut < len(found):
+                    return found[:cut], True
             window += 1
         return found, False
+
+    def _ends_on_an_empty_page(self, *query: object) -> bool:
+        """Whether this listing reports has_more on its last files (profile; per query)."""
+        if not self._empty_last_page:
+            return False
+        digest = hashlib.sha256(repr(("empty-last", self.sim.config.seed, *query)).encode())
+        return int.from_bytes(digest.digest()[:8], "big") / 2**64 < self._empty_last_page
+
+    def max_event_time(self, principal: int, event_type: str, now_us: int) -> int | None:
+        """The latest event timestamp (Unix microseconds) in the files of `event_type` the list
+        endpoint shows at `now_us` (published, in order, within retention), or None."""
+        oldest = now_us - RETENTION_US
+        # The listing stops at the first window not yet published; windows ending 30 minutes
+        # or more ago are all published, so the first gap is among the last few.
+        window = window_index(now_us - (PUBLISH_DELAY_MINUTES[1] + 10) * 60 * US)
+        while self.published_at(window + 1) <= now_us:
+            window += 1
+        best: int | None = None
+        while window_bounds(window)[1] > oldest:
+            if best is not None and window_bounds(window)[1] <= best:
+                break  # events in this window and before it are older than `best`
+            if not self.files.window_has_events(principal, event_type, window):
+                window -= 1
+                continue
+            for log_file in self.files.window_files(principal, event_type, window):
+                if log_file.end_us <= oldest:
+                    continue
+                latest = self._file_max_ts.get(log_file.id, lambda f=log_file: self._latest(f))
+                if latest is not None and (best is None or latest > best):
+                    best = latest
+            window -= 1
+        return best
+
+    def _latest(self, log_file: LogFile) -> int | None:
+        stamps = [
+            orjson.loads(line)["timestamp"] for line in self.files.read(log_file).splitlines()
+        ]
+        return _micros(datetime.fromisoformat(max(stamps))) if stamps else None
 
     # -- routes -----------------------------------------------------------------------------
 
@@ -177,20 +264,9 @@ class ComplianceApi:
         refused = self._principal_check(request, principal)
         if refused is not None:
             return refused
-        allowed = WORKSPACE_EVENT_TYPES if principal == WORKSPACE else ORGANIZATION_EVENT_TYPES
-        event_types = [
-            part.strip() for value in request.args("event_type") for part in value.split(",")
-        ]
-        event_types = list(dict.fromkeys(t for t in event_types if t))
-        if not event_types:
-            return _bad_request("Missing required query parameter 'event_type'.", "missing_param")
-        for event_type in event_types:
-            if event_type not in allowed:
-                return _bad_request(
-                    f"Invalid event_type '{event_type}' for this principal. Expected one of: "
-                    f"{', '.join(allowed)}.",
-                    "invalid_event_type",
-                )
+        event_types = _event_types(request, principal)
+        if isinstance(event_types, SimResponse):
+            return event_types
         after = _timestamp(request.arg("after"), "after", required=True)
         if isinstance(after, SimResponse):
             return after
@@ -211,12 +287,32 @@ class ComplianceApi:
         files, has_more = self.list_files(
             principal, event_types, after, before, limit, _micros(self.sim.now())
         )
+        if files and not has_more:
+            has_more = self._ends_on_an_empty_page(principal, event_types, after, before, limit)
         return json_response(
             200,
             {
                 "data": [f.listing() for f in files],
                 "has_more": has_more,
                 "last_end_time": iso_offset(files[-1].end_us) if files else None,
+            },
+        )
+
+    def max_event_time_route(self, request: Request, principal: int) -> SimResponse:
+        refused = self._principal_check(request, principal)
+        if refused is not None:
+            return refused
+        event_types = _event_types(request, principal)
+        if isinstance(event_types, SimResponse):
+            return event_types
+        now_us = _micros(self.sim.now())
+        latest = {t: self.max_event_time(principal, t, now_us) for t in event_types}
+        return json_response(
+            200,
+            {
+                "max_event_time": {
+                    t: None if us is None else iso_offset(us) for t, us in latest.items()
+                }
             },
         )
 
@@ -299,6 +395,38 @@ class ComplianceApi:
     def _signature(self, file_id: str, expires: int) -> str:
         message = f"{file_id}:{expires}".encode()
         return hmac.new(self._signing_key, message, hashlib.sha256).hexdigest()
+
+
+def _page_cut(found: list[LogFile], size: int) -> int:
+    """Where a page of at most `size` files ends without splitting a run of files that share
+    an end_time: before the run, or after it when the run starts the page."""
+    cut = size
+    while 0 < cut < len(found) and found[cut].end_us == found[cut - 1].end_us:
+        cut -= 1
+    if cut == 0:  # the page starts with a run longer than the page: serve it whole
+        cut = size
+        while cut < len(found) and found[cut].end_us == found[cut - 1].end_us:
+            cut += 1
+    return cut
+
+
+def _event_types(request: Request, principal: int) -> list[str] | SimResponse:
+    """The request's `event_type` values (repeated or comma-separated), or the 400."""
+    allowed = WORKSPACE_EVENT_TYPES if principal == WORKSPACE else ORGANIZATION_EVENT_TYPES
+    event_types = [
+        part.strip() for value in request.args("event_type") for part in value.split(",")
+    ]
+    event_types = list(dict.fromkeys(t for t in event_types if t))
+    if not event_types:
+        return _bad_request("Missing required query parameter 'event_type'.", "missing_param")
+    for event_type in event_types:
+        if event_type not in allowed:
+            return _bad_request(
+                f"Invalid event_type '{event_type}' for this principal. Expected one of: "
+                f"{', '.join(allowed)}.",
+                "invalid_event_type",
+            )
+    return event_types
 
 
 def _bad_request(message: str, code: str) -> SimResponse:

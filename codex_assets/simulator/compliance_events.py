@@ -17,6 +17,13 @@ What makes the logs realistic rather than tidy:
 - ACCESS_TOKEN_CREATED / _REVOKED events follow tokens across days (a token created on one
   day is revoked on a later one, or never).
 
+Profile shapes (off on the rich profile): `agent_fraction` of events carry the optional
+`agent: {type, id?, name?}` attribution (codex-api.md "2026-12 additions": `CODEX_LOG.agent`,
+v2.5.37, a top-level field of the record beside `client_id`), chosen from the event id's bits
+so a duplicate is still byte for byte the same; `midnight=True` moves one session of every
+active day to end at 23:59:59, so the day's last window (ending exactly at midnight UTC)
+always has a file.
+
 User ids: the compliance logs name users `user-...`, the analytics API uses UUIDs. The mapping
 is `compliance_user_id(uuid) = "user-" + base62(sha256("codex-sim-compliance-user:" + uuid))[:24]`,
 a pure function, so a test or a directory file can join the two.
@@ -186,13 +193,21 @@ class DayEvents:
         return np.arange(lo, hi)
 
 
+AGENT_TYPES: tuple[str, ...] = ("CODEX_CLOUD_AGENT", "CUSTOM_AGENT", "AUTOMATION")
+"""`agent.type` values the simulator serves (the contract does not enumerate them)."""
+_AGENT_NAMES = ("release-bot", "triage-agent", "nightly-refactor", "docs-writer")
+
+
 class EventRenderer:
     """Renders `DayEvents` rows as JSONL lines, exactly as the simulator serves them."""
 
-    def __init__(self, workspace: SyntheticWorkspace, workspace_id: str) -> None:
+    def __init__(
+        self, workspace: SyntheticWorkspace, workspace_id: str, agent_fraction: float = 0.0
+    ) -> None:
         self.workspace = workspace
         self.workspace_id = workspace_id
         self._principal = {"id": workspace_id, "type": "CHATGPT_WORKSPACE"}
+        self._agent_per_10k = round(agent_fraction * 10_000)
 
     @cached_property
     def user_ids(self) -> tuple[str, ...]:
@@ -229,8 +244,9 @@ class EventRenderer:
             turn = ref if kind <= RESPONSE else int(ev.tool_turn[ref])
             user, client = int(ev.turn_user[turn]), CLIENTS[int(ev.turn_client[turn])]
             details = self._turn_details(ev, kind, turn, ref)
-        return {
-            "event_id": uuid_text(int(ev.id_hi[serial]), int(ev.id_lo[serial])),
+        id_hi, id_lo = int(ev.id_hi[serial]), int(ev.id_lo[serial])
+        record = {
+            "event_id": uuid_text(id_hi, id_lo),
             "type": CODEX_LOG,
             "timestamp": iso_us(int(ev.ts_us[serial])),
             "principal": self._principal,
@@ -240,6 +256,9 @@ class EventRenderer:
             "workspace_id": self.workspace_id,
             "event_details": details,
         }
+        if self._agent_per_10k and id_lo % 10_000 < self._agent_per_10k:
+            record["agent"] = _agent(id_hi)
+        return record
 
     def _turn_details(self, ev: DayEvents, kind: int, turn: int, ref: int) -> dict[str, Any]:
         session_id = ev.session_ids[int(ev.turn_session[turn])]
@@ -330,6 +349,17 @@ class EventRenderer:
         return actor, "CODEX_WEB", details
 
 
+def _agent(bits: int) -> dict[str, str]:
+    """`{type, id?, name?}`: id and name are optional, and some agents come without them."""
+    agent = {"type": AGENT_TYPES[bits % len(AGENT_TYPES)]}
+    variant = (bits >> 8) % 4
+    if variant != 3:
+        agent["id"] = "agent_" + _b62((bits * 0x9E3779B97F4A7C15) % 62**16, 16)
+    if variant in (0, 1):
+        agent["name"] = _AGENT_NAMES[(bits >> 4) % len(_AGENT_NAMES)]
+    return agent
+
+
 def _b62(number: int, width: int) -> str:
     chars = []
     for _ in range(width):
@@ -342,9 +372,16 @@ def _b62(number: int, width: int) -> str:
 
 
 def generate_day(
-    workspace: SyntheticWorkspace, day: date, events_per_day: int | None = None
+    workspace: SyntheticWorkspace,
+    day: date,
+    events_per_day: int | None = None,
+    midnight: bool = False,
 ) -> DayEvents:
-    """Draw every CODEX_LOG event of `day` (a pure function of the workspace seed and `day`)."""
+    """Draw every CODEX_LOG event of `day` (a pure function of the workspace seed and `day`).
+
+    midnight: the session that ends last is moved to end at 23:59:59 UTC and its last response
+      is delivered on time, so the day's last window (ending at midnight) has a file.
+    """
     seed = workspace.seed
     act = workspace.user_day_activity(day, 0)
     rng = derived_rng(seed, "compliance", day.toordinal())
@@ -372,7 +409,9 @@ def generate_day(
     n_turns = int(session_turns.sum())
     turn_session = np.repeat(np.arange(n_sessions), session_turns)
     turn_slot = session_slot[turn_session]
-    session_first_turn = np.concatenate(([0], np.cumsum(session_turns)[:-1])).astype(np.int64)
+    session_first_turn = np.concatenate(([0], np.cumsum(session_turns)[:-1]))[:n_sessions].astype(
+        np.int64
+    )  # (a day without sessions, e.g. an idle day, has none)
     turn_no = np.arange(n_turns) - session_first_turn[turn_session]
 
     # Models: a session uses the user's first model, or (sometimes) the second.
@@ -395,6 +434,10 @@ def generate_day(
     span_s = span_s * scale
     session_start_s = np.clip(rng.normal(13.5, 3.5, n_sessions), 0.0, 23.99) * 3600.0
     session_start_s = np.clip(session_start_s, 0.0, np.maximum(0.0, 86_399.0 - span_s))
+    last_session = -1
+    if midnight and n_sessions:
+        last_session = int(np.argmax(session_start_s + span_s))
+        session_start_s[last_session] = max(0.0, 86_399.0 - span_s[last_session])
     prompt_s = session_start_s[turn_session] + offset_s * scale[turn_session]
     response_s = prompt_s + duration_s * scale[turn_session]
 
@@ -446,6 +489,8 @@ def generate_day(
     # Delivery: most events in their own window, some late, some twice.
     pub = ts_us.copy()
     late = rng.random(n_events) < P_LATE
+    if last_session >= 0:  # its last response, at 23:59:59, is delivered on time
+        late[n_turns + session_first_turn[last_session] + session_turns[last_session] - 1] = False
     pub[late] += rng.integers(*LATE_US, int(late.sum()))
     duplicated = np.flatnonzero(rng.random(n_events) < P_DUPLICATE)
     copy_serial = np.concatenate([np.arange(n_events), duplicated])

@@ -14,7 +14,9 @@ without a lookup table, and a made-up id is a clean 404.
 Splitting: a window's events are delivered in publication order; when they exceed the 15 MB cap
 they are cut into several files, each under the cap, whose `end_time`s are distinct and
 increasing inside the window (the last ends at the window's end). A file's `end_time` is what
-the list endpoint's `after`/`before` compare.
+the list endpoint's `after`/`before` compare. On a profile with `shared_end_time_fraction` (and
+for the day's last window with `midnight_file`), a window under the cap is instead delivered
+as 2 or 3 files that all end at the window's end: several files with one `end_time`.
 """
 
 from __future__ import annotations
@@ -129,7 +131,11 @@ class ComplianceFiles:
         self.organization_id = organization_id
         self.events_per_day = config.compliance_events_per_day
         self.max_bytes = config.compliance_file_max_bytes
-        self.renderer = EventRenderer(sim.workspace, sim.workspace_id)
+        self.renderer = EventRenderer(
+            sim.workspace, sim.workspace_id, config.agent_attribution_fraction
+        )
+        self.shared_end_fraction = config.shared_end_time_fraction
+        self.midnight_file = config.midnight_file
         material = repr(
             (
                 GENERATOR_VERSION,
@@ -139,6 +145,9 @@ class ComplianceFiles:
                 organization_id,
                 self.events_per_day,
                 self.max_bytes,
+                # the profile's knobs that change the bytes; none on the rich profile, whose
+                # key (and so its file ids) stays what it always was
+                *config.compliance_shape_key(),
             )
         )
         self.key = hashlib.sha256(material.encode()).hexdigest()[:20]
@@ -173,7 +182,10 @@ class ComplianceFiles:
 
     def day_events(self, day: date) -> DayEvents:
         """The CODEX_LOG skeleton of `day` (kept in memory for the few days being served)."""
-        return self._days.get(day, lambda: generate_day(self.workspace, day, self.events_per_day))
+        return self._days.get(
+            day,
+            lambda: generate_day(self.workspace, day, self.events_per_day, self.midnight_file),
+        )
 
     def codex_window_lines(self, window: int) -> tuple[list[bytes], list[int]]:
         """The CODEX_LOG lines delivered in `window` in delivery order, and when each was
@@ -200,15 +212,35 @@ class ComplianceFiles:
         ]
         return lines, [pub for pub, _, _ in keyed]
 
+    def window_has_events(self, principal: int, event_type: str, window: int) -> bool:
+        """Whether the window has any file, computed without rendering or writing it (what
+        a walk over many windows, such as max_event_time's, needs to be cheap)."""
+        if principal == WORKSPACE and event_type == CODEX_LOG:
+            start, end = window_bounds(window)
+            day = window_day(window)
+            for source_day in (day.fromordinal(day.toordinal() - 1), day):
+                if day_start_us(source_day) + 86_400 * US + MAX_DELIVERY_DELAY_US <= start:
+                    continue
+                if len(self.day_events(source_day).published_between(start, end)):
+                    return True
+            return False
+        return self._generic_count(principal, event_type, window)[1] > 0
+
+    def _generic_count(
+        self, principal: int, event_type: str, window: int
+    ) -> tuple[np.random.Generator, int]:
+        rng = derived_rng(self.workspace.seed, "compliance-generic", principal, event_type, window)
+        users = len(self.workspace.users)
+        rate = 0.0 if not users else max(0.05, users / 2000)
+        return rng, int(rng.poisson(rate))
+
     def generic_window_lines(
         self, principal: int, event_type: str, window: int
     ) -> tuple[list[bytes], list[int]]:
         """A few events of a type the simulator does not model in depth (AUTH_LOG, APP_LOG,
         COSTS, ...): the documented envelope and a small `action_data`."""
-        rng = derived_rng(self.workspace.seed, "compliance-generic", principal, event_type, window)
+        rng, n = self._generic_count(principal, event_type, window)
         users = len(self.workspace.users)
-        rate = 0.0 if not users else max(0.05, users / 2000)
-        n = int(rng.poisson(rate))
         if not n:
             return [], []
         start, _ = window_bounds(window)
@@ -301,7 +333,10 @@ class ComplianceFiles:
         directory = manifest.parent
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         files = []
-        for part, (chunk, end_us) in enumerate(self._split(lines, published, window)):
+        split = self._split(lines, published, window)
+        if len(split) == 1 and self._shares_end_time(principal, event_type, window):
+            split = _shared_end_split(lines, split[0][1])
+        for part, (chunk, end_us) in enumerate(split):
             body = b"".join(line + b"\n" for line in chunk)
             log_file = self._log_file(
                 principal,
@@ -348,6 +383,17 @@ class ComplianceFiles:
             ends.append(min(end, window_end - (len(chunks) - 1 - i)))
         return list(zip(chunks, [*ends, window_end], strict=True))
 
+    def _shares_end_time(self, principal: int, event_type: str, window: int) -> bool:
+        """Whether the window's events come as several files with one end_time (profile)."""
+        if self.midnight_file and (window + 1) % 144 == 0:
+            return True  # the day's last window: several files ending exactly at midnight
+        if not self.shared_end_fraction:
+            return False
+        digest = hashlib.sha256(
+            f"shared-end:{self.workspace.seed}:{principal}:{event_type}:{window}".encode()
+        ).digest()
+        return int.from_bytes(digest[:8], "big") / 2**64 < self.shared_end_fraction
+
     def _log_file(
         self,
         principal: int,
@@ -374,6 +420,15 @@ class ComplianceFiles:
             file_sha256=sha256,
             path=self._directory(principal, event_type, window) / f"{window}-{part}.jsonl",
         )
+
+
+def _shared_end_split(lines: list[bytes], end_us: int) -> list[tuple[list[bytes], int]]:
+    """The window's lines as 2 or 3 files (fewer if it has fewer lines), all ending at `end_us`."""
+    parts = min(len(lines), 2 + len(lines) % 2)
+    if parts < 2:
+        return [(lines, end_us)]
+    bounds = [round(i * len(lines) / parts) for i in range(parts + 1)]
+    return [(lines[bounds[i] : bounds[i + 1]], end_us) for i in range(parts)]
 
 
 def _atomic_write(path: Path, body: bytes) -> None:

@@ -14,7 +14,13 @@ from datetime import date
 from types import FrameType
 
 from codex_assets.simulator.app import Simulator
-from codex_assets.simulator.config import FaultRule, SimulatorConfig, parse_fault
+from codex_assets.simulator.config import (
+    BILLING_UNITS,
+    PROFILE_NAMES,
+    FaultRule,
+    SimulatorConfig,
+    parse_fault,
+)
 from codex_assets.simulator.server import make_server
 
 
@@ -47,6 +53,37 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--users", type=int, default=200, help="workspace size (default 200)")
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     parser.add_argument("--workspace-id", help="workspace UUID (default: derived from the seed)")
+    parser.add_argument(
+        "--profile",
+        choices=PROFILE_NAMES,
+        default="rich",
+        help="rich (default: dense rows, the demo's) or contract (every awkward but legal "
+        "shape: idle days without rows, short pages, cursors with + / =, nulls, unknown ids, "
+        "files sharing an end_time); see docs/simulator.md",
+    )
+    parser.add_argument(
+        "--billing-unit",
+        choices=BILLING_UNITS,
+        default="credits",
+        help="credits (default) or usd: a USD-billed workspace reports cost_usd, not credits",
+    )
+    parser.add_argument(
+        "--max-page-rows",
+        type=int,
+        metavar="N",
+        help="at most N analytics rows a page whatever limit is (default: the profile's)",
+    )
+    parser.add_argument(
+        "--max-page-files",
+        type=int,
+        metavar="N",
+        help="at most N files a compliance list page (default: the profile's)",
+    )
+    parser.add_argument(
+        "--no-max-event-time",
+        action="store_true",
+        help="answer 404 on the compliance max_event_time route, as an older API",
+    )
     parser.add_argument(
         "--fault",
         action="append",
@@ -90,6 +127,21 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    for flag, value in (
+        ("--max-page-rows", args.max_page_rows),
+        ("--max-page-files", args.max_page_files),
+    ):
+        if value is not None and value < 1:
+            print(f"codex-assets simulator serve: {flag} must be 1 or above", file=sys.stderr)
+            return 2
+    overrides = {
+        name: value
+        for name, value in (
+            ("max_page_rows", args.max_page_rows),
+            ("max_page_files", args.max_page_files),
+        )
+        if value is not None
+    }
     config = SimulatorConfig(
         seed=args.seed,
         users=args.users,
@@ -97,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
         faults=tuple(args.fault),
         compliance_events_per_day=args.compliance_events_per_day,
         compliance_cache_dir=args.compliance_cache_dir,
+        profile=args.profile,
+        billing_unit=args.billing_unit,
+        serve_max_event_time=not args.no_max_event_time,
+        **overrides,
     )
     sim = Simulator(config)
     for day, revision in args.restate:
@@ -110,7 +166,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
 
-    print(f"Codex API simulator ({args.users} users, seed {args.seed}) at {server.base_url}")
+    shape = "" if args.profile == "rich" else f", {args.profile} profile"
+    if args.billing_unit != "credits":
+        shape += f", billed in {args.billing_unit}"
+    print(f"Codex API simulator ({args.users} users, seed {args.seed}{shape}) at {server.base_url}")
     print(
         f"export CODEX_SOURCE=api CODEX_API_BASE_URL={server.base_url} "
         f"CODEX_WORKSPACE_ID={sim.workspace_id} CODEX_ANALYTICS_API_KEY={config.analytics_key} "

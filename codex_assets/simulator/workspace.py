@@ -12,6 +12,11 @@ up to the workspace totals exactly, as a reconciliation check expects.
 `UserDayActivity` (from `SyntheticWorkspace.user_day_activity`) is the reusable per-user-day
 fact table: the analytics rows are one rendering of it, compliance events (one prompt and one
 response per turn, one session per thread, on the same clients and models) can be another.
+
+`WorkspaceShape` holds what a simulator profile changes in these facts (idle days, days without
+Code Review activity, comments without a priority, how often emails, tokens and costs are
+unavailable). Its defaults are the rich shape; contract-shape draws come from their own
+random streams, so the rich workspace is exactly what it always was.
 """
 
 from __future__ import annotations
@@ -100,6 +105,20 @@ _LAST_NAMES = (
     "silva", "cohen", "ivanova", "haddad", "novak", "larsen", "dubois", "mensah", "patel", "lopez",
 )  # fmt: skip
 _P_EMAIL_HIDDEN = 0.07
+
+
+@dataclass(frozen=True)
+class WorkspaceShape:
+    """The facts a profile changes (see `SimulatorConfig` for each knob); defaults: rich."""
+
+    idle_weekends: bool = False
+    idle_day_fraction: float = 0.0
+    review_day_fraction: float = 1.0
+    response_day_fraction: float = 1.0
+    unprioritized_comment_fraction: float = 0.0
+    null_email_fraction: float = _P_EMAIL_HIDDEN
+    null_tokens_fraction: float = _P_TOKENS_UNAVAILABLE
+    null_cost_fraction: float = _P_COST_UNAVAILABLE
 
 
 def derived_rng(seed: int, *keys: object) -> np.random.Generator:
@@ -227,11 +246,28 @@ class CodeReviewResponseDay:
 class SyntheticWorkspace:
     """A seeded workspace of `users` people; every query is a pure function of (seed, day)."""
 
-    def __init__(self, seed: int, users: int) -> None:
+    def __init__(self, seed: int, users: int, shape: WorkspaceShape | None = None) -> None:
         self.seed = int(seed)
-        self.users = _make_directory(self.seed, users)
+        self.shape = shape or WorkspaceShape()
+        self.users = _make_directory(self.seed, users, self.shape.null_email_fraction)
         # USD per credit in 1/10,000 dollars, e.g. 560 = $0.056 per credit.
         self.rate_per_credit_e4 = int(derived_rng(self.seed, "rate").integers(350, 751))
+        self._idle: dict[int, bool] = {}
+
+    def is_idle(self, day: date) -> bool:
+        """Whether nobody in the workspace used Codex on `day` (an idle day of the profile):
+        a weekend with `idle_weekends`, or a day whose hash(seed, day) draw falls under
+        `idle_day_fraction`."""
+        shape = self.shape
+        if shape.idle_weekends and day.weekday() >= 5:
+            return True
+        if not shape.idle_day_fraction:
+            return False
+        o = day.toordinal()
+        idle = self._idle.get(o)
+        if idle is None:
+            idle = self._idle[o] = draw(self.seed, "idle-day", o) < shape.idle_day_fraction
+        return idle
 
     @property
     def usd_per_credit(self) -> float:
@@ -259,6 +295,8 @@ class SyntheticWorkspace:
             0.97, _PERSONA_P_ACTIVE[u.persona] * u.propensity * weekday_factor * day_factor
         )
         active = member & (rng.random(n) < p_active)
+        if self.is_idle(day):
+            active = np.zeros_like(active)
         threads_all = 1 + rng.poisson(_PERSONA_THREADS[u.persona] * u.intensity)
         slot_threads_all = rng.multinomial(threads_all, u.client_weights)
         turn_rate = (_PERSONA_TURNS_PER_THREAD[u.persona] * u.intensity - 1.0)[:, None]
@@ -268,8 +306,8 @@ class SyntheticWorkspace:
         tokens_per_h_all = rng.uniform(600.0, 950.0, n)
         cached_share_all = rng.uniform(0.72, 0.9, n)
         output_share_all = rng.uniform(0.015, 0.04, n)
-        tokens_known_all = rng.random(n) >= _P_TOKENS_UNAVAILABLE
-        cost_known_all = rng.random(n) >= _P_COST_UNAVAILABLE
+        tokens_known_all = rng.random(n) >= self.shape.null_tokens_fraction
+        cost_known_all = rng.random(n) >= self.shape.null_cost_fraction
         model_share_all = rng.uniform(0.55, 0.95, n)
 
         idx = np.flatnonzero(active)
@@ -331,10 +369,19 @@ class SyntheticWorkspace:
 
     def code_reviews(self, day: date) -> CodeReviewDay:
         """Reviews Codex ran and the comments it left, by priority (p0 + p1 + p2 == comments)."""
-        rng = derived_rng(self.seed, "code_reviews", day.toordinal())
+        o = day.toordinal()
+        shape = self.shape
+        if not self._has_reviews(day, "review-day", shape.review_day_fraction):
+            return CodeReviewDay(0, 0, 0, 0, 0)
+        rng = derived_rng(self.seed, "code_reviews", o)
         prs = int(rng.poisson(self._review_rate(day)))
         comments = int(rng.poisson(prs * 2.8)) if prs else 0
         p0, p1, p2 = (int(x) for x in rng.multinomial(comments, [0.1, 0.5, 0.4]))
+        if comments and shape.unprioritized_comment_fraction:
+            qr = derived_rng(self.seed, "unprioritized-comments", o)
+            if qr.random() < shape.unprioritized_comment_fraction:
+                none = max(1, int(qr.binomial(comments, 0.25)))
+                p0, p1, p2 = (int(x) for x in qr.multinomial(comments - none, [0.1, 0.5, 0.4]))
         return CodeReviewDay(prs, comments, p0, p1, p2)
 
     def code_review_responses(self, day: date) -> CodeReviewResponseDay:
@@ -343,6 +390,8 @@ class SyntheticWorkspace:
         Per-comment counts are consistent: engaged = reacted or replied, and upvoted,
         downvoted, reacted_other, replied, reacted, engaged are each <= comments.
         """
+        if not self._has_reviews(day, "response-day", self.shape.response_day_fraction):
+            return CodeReviewResponseDay(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         rng = derived_rng(self.seed, "code_review_responses", day.toordinal())
         prs = int(rng.poisson(self._review_rate(day) * 0.7))
         comments = int(rng.poisson(prs * 2.6)) if prs else 0
@@ -375,18 +424,30 @@ class SyntheticWorkspace:
             other=other,
         )
 
+    def _has_reviews(self, day: date, stream: str, fraction: float) -> bool:
+        """False on idle days and on the days a `*_day_fraction` below 1 leaves out."""
+        if self.is_idle(day):
+            return False
+        return fraction >= 1 or draw(self.seed, stream, day.toordinal()) < fraction
+
     def _review_rate(self, day: date) -> float:
         weekday_factor = 0.15 if day.weekday() >= 5 else 1.0
         return max(0.5, len(self.users) * 0.03) * weekday_factor
 
 
-def _make_directory(seed: int, n: int) -> UserDirectory:
+def draw(seed: int, *keys: object) -> float:
+    """One uniform [0, 1) number from hash(seed, keys) (cheaper than a generator)."""
+    digest = hashlib.sha256(repr(("draw", int(seed), *keys)).encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def _make_directory(seed: int, n: int, p_email_hidden: float = _P_EMAIL_HIDDEN) -> UserDirectory:
     rng = derived_rng(seed, "directory", n)
     raw = rng.integers(0, 256, (n, 16), dtype=np.uint8)
     user_ids = [str(uuid.UUID(bytes=row.tobytes(), version=4)) for row in raw]
     first = rng.integers(0, len(_FIRST_NAMES), n)
     last = rng.integers(0, len(_LAST_NAMES), n)
-    hidden = rng.random(n) < _P_EMAIL_HIDDEN
+    hidden = rng.random(n) < p_email_hidden
     persona = rng.choice(len(PERSONAS), size=n, p=_PERSONA_MIX).astype(np.int64)
     span = (LIFECYCLE_START.toordinal(), LIFECYCLE_END.toordinal())
     lifecycle_day = rng.integers(span[0], span[1], n)

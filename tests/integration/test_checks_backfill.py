@@ -68,7 +68,7 @@ def test_checks_say_what_they_measured_over_the_whole_window(backfilled):
     assert "complete=true" in paging.metadata["threshold"].value
     reconciled = by_key[(RAW_KEYS[0], "users_sum_to_workspace")]
     assert reconciled.metadata["days_compared"].value == len(window.days)
-    assert reconciled.severity == dg.AssetCheckSeverity.ERROR
+    assert reconciled.severity == dg.AssetCheckSeverity.WARN
     coverage = by_key[(RAW_KEYS[0], "last_90_days_loaded")]
     assert coverage.metadata["missing_days"].value == 0
     assert coverage.severity == dg.AssetCheckSeverity.WARN

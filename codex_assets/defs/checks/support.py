@@ -126,13 +126,14 @@ def to_result(
     asset_key: dg.AssetKey,
     check_name: str,
     blocking: bool,
+    extra_metadata: Mapping[str, Any] | None = None,
 ) -> dg.AssetCheckResult:
     """An AssetCheckResult whose metadata says what was measured, the threshold and the offenders.
 
     Blocking checks fail with ERROR severity (they stop the downstream marts in the run); the
-    others warn.
+    others warn. `extra_metadata` is added as given (Dagster's own keys, say).
     """
-    metadata: dict[str, Any] = {"threshold": outcome.threshold}
+    metadata: dict[str, Any] = {"threshold": outcome.threshold, **(extra_metadata or {})}
     for name, value in outcome.measured.items():
         if value is not None:
             metadata[name] = _metadata_value(value)

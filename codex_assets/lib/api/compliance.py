@@ -9,13 +9,20 @@ Everything here is about never landing a wrong or partial file and never losing 
   D's too. Every file belongs to exactly one day, so landing days one by one never skips or
   repeats a file. (Events inside keep their own timestamps: a late event delivered in a file of
   D+1 belongs to partition D+1; dedup on `event_id` happens downstream.)
-- **Listing.** `after` is exclusive, so day D asks for `after=D 00:00`; `before` is exclusive
-  too, so it asks for `before=D+1 00:00:01` and keeps only files ending at or before midnight.
-  Paging continues from `last_end_time` while `has_more`, but one second early: if several
-  files share an end time (a window split at the 15 MB cap) and a page boundary falls between
-  them, the documented `after=last_end_time` would skip the rest; re-listing that second and
-  dropping ids already seen cannot. A page that brings nothing new stops with an error instead
-  of looping.
+- **Listing** (codex-api.md 2.1 and "2026-12 additions"). `after` is exclusive ("files whose
+  `end_time` is strictly later than this"), so day D asks for `after=D 00:00`; `before` is
+  exclusive too, so it asks for `before=D+1 00:00:01` and keeps only files ending at or before
+  midnight. Paging is the documented one: "To page, pass the previous `last_end_time`", while
+  `has_more`, whatever the page holds ("a page may hold fewer files than `limit` (down to one)
+  with `has_more` true"; an empty page that moves `last_end_time` on is followed too). On top
+  of it, one optimisation: after a *full* page whose last file ends at `last_end_time`, the
+  next request starts one second early, because a page boundary may fall inside a group of
+  files sharing that end time (a window split at the 15 MB cap) and the documented cursor
+  would skip the rest of the group; files are deduplicated by id. When the overlapped page
+  brings nothing new, the next request is the documented `after=last_end_time`, so the
+  overlap can cost a request but never stop a listing. Only when even the documented request
+  brings nothing new and does not move `last_end_time` on (a server bug: asking again would
+  repeat forever) does the listing stop, with `ApiSchemaError` naming the URL.
 - **Downloading.** `GET .../logs/{id}` answers 307; the `Location` (a signed storage URL) is
   fetched with no Authorization header (`ApiHttpClient.get(..., authenticated=False)`), so the
   key never reaches the storage host. Transport faults (429, 5xx, drops, timeouts) are retried
@@ -29,6 +36,10 @@ Everything here is about never landing a wrong or partial file and never losing 
 - **Retention.** Files are kept 30 days with no backfill, so a day whose files may already be
   gone is refused before any request (`ComplianceWindowError`), as is a day whose last files
   may not be published yet (p99 latency is 30 minutes; a day is complete one hour after it).
+- **Freshness.** `max_event_times` / `max_event_time` read `GET .../max_event_time`
+  (codex-api.md, "2026-12 additions": since at least v2.5.12), the API's newest event per
+  type. A hint only ("does not guarantee that all earlier events have arrived"); an older API
+  answers 404 (`ApiNotFoundError`).
 - **Principals.** An id starting `org-` is an API Platform organization
   (`/compliance/organizations/{id}`), anything else a ChatGPT workspace
   (`/compliance/workspaces/{id}`), as OpenAI's cookbook script decides.
@@ -69,6 +80,8 @@ PUBLICATION_LAG = timedelta(hours=1)
 MAX_LIST_LIMIT = 100
 DOWNLOADS_PER_MINUTE = 50.0
 LIST_OVERLAP = timedelta(seconds=1)
+"""How far before `last_end_time` a page after a full page starts (an optimisation for files
+sharing an end time across a page boundary; the documented paging never depends on it)."""
 CODEX_LOG = "CODEX_LOG"
 
 
@@ -296,17 +309,34 @@ class ComplianceClient:
     def list_files(
         self, event_type: str, after: datetime, before: datetime | None = None
     ) -> Iterator[LogFile]:
-        """Every file of `event_type` with after < end_time < before, in end_time order, each
-        once (see the module docstring for the paging overlap)."""
+        """Every file of `event_type` with end_time after `after` (and, as the server filters,
+        before `before`), in end_time order, each once.
+
+        Paging follows the contract (docs/compliance.md, "Listing"): the next page is asked with
+        `after=` the previous `last_end_time` ("To page, pass the previous `last_end_time`",
+        codex-api.md 2.1), for as long as `has_more` is true, whatever the page's size ("a page
+        may hold fewer files than `limit` (down to one) with `has_more` true", 2026-12
+        additions). The one-second overlap is an optimisation on top, never a condition for
+        progress: it is used only after a full page whose last file ends at `last_end_time`
+        (where a page boundary may fall inside a group of files sharing that end time), and
+        when the overlapped page brings nothing new the next request is the documented one.
+        Files are deduplicated by id. `ApiSchemaError` is raised only when even the documented
+        request cannot advance (a server bug: paging on it would repeat forever).
+        """
         path = f"{self.base_path}/logs"
+        start = _utc(after)
+        stop = _utc(before) if before is not None else None
         seen: set[str] = set()
-        cursor = _utc(after)
-        page = 0
+        # `position` is the documented cursor: the latest `last_end_time` served (never moved
+        # back), or `after` before the first page. `overlap` says whether the next request
+        # re-lists the LIST_OVERLAP before it instead.
+        position = start
+        overlap = False
         while True:
-            page += 1
+            sent = max(start, position - LIST_OVERLAP) if overlap else position
             params: list[tuple[str, str | int]] = [
                 ("event_type", event_type),
-                ("after", iso(cursor)),
+                ("after", iso(sent)),
                 ("limit", self.list_limit),
             ]
             if before is not None:
@@ -314,30 +344,45 @@ class ComplianceClient:
             url = self.http.describe(path, params)
             body = self.http.get_json(path, params)
             files, has_more, last_end_time = _read_listing(body, url)
-            fresh = [f for f in files if f.id not in seen and f.end_time > _utc(after)]
+            # "Returns files whose end_time is strictly later than [after]" (2.1): a file at or
+            # before the caller's `after` can only come from an overlapped request.
+            fresh = [f for f in files if f.id not in seen and f.end_time > start]
             for log_file in fresh:
                 seen.add(log_file.id)
                 yield log_file
             if not has_more:
                 return
-            if last_end_time is None:
-                raise ApiSchemaError.build(
-                    url=url,
-                    field="last_end_time",
-                    problem="is null although has_more is true, so the listing cannot continue",
-                )
-            if not fresh and page > 1:
+            newest = max((f.end_time for f in files), default=None)
+            # "last_end_time: date-time or null" (2.1); files are "ordered by end_time
+            # ascending", so on a page with files a null is read as its last file's end time.
+            reported = last_end_time if last_end_time is not None else newest
+            advanced = reported is not None and reported > position
+            if not fresh and not advanced and sent == position:
                 raise ApiSchemaError.build(
                     url=url,
                     field="last_end_time",
                     problem=(
-                        f"did not advance past {iso(cursor)}: the page held only files already "
-                        f"listed (more than {self.list_limit} files end within "
-                        f"{LIST_OVERLAP.total_seconds():g}s of each other?), so paging would "
-                        "never end"
+                        f"did not advance: the documented next page (after={iso(sent)}, the "
+                        f"previous last_end_time) held {len(files)} "
+                        f"file{'' if len(files) == 1 else 's'}, none not already listed, with "
+                        "has_more true and last_end_time "
+                        f"{'null' if last_end_time is None else iso(last_end_time)}. Asking "
+                        "again would repeat the same page forever, so the listing stops here; "
+                        "the contract promises files whose end_time is strictly later than "
+                        "`after` and paging on last_end_time that always advances (a server "
+                        "bug: report it with this URL)"
                     ),
                 )
-            cursor = last_end_time - LIST_OVERLAP
+            if advanced:
+                position = reported
+            if stop is not None and position >= stop:
+                return  # no file ends after `position` and before `before`: nothing is left
+            overlap = (
+                bool(fresh)
+                and len(files) >= self.list_limit
+                and newest is not None
+                and newest == reported
+            )
 
     def day_files(self, event_type: str, day: date) -> list[LogFile]:
         """The files of UTC day `day` (end_time in (D 00:00, D+1 00:00]), checked against the
@@ -354,6 +399,67 @@ class ComplianceClient:
             if start < f.end_time <= end
         ]
         return sorted(files, key=lambda f: (f.end_time, f.id))
+
+    # -- freshness --------------------------------------------------------------------------
+
+    def max_event_times(
+        self, event_types: Sequence[str] = (CODEX_LOG,)
+    ) -> dict[str, datetime | None]:
+        """The API's newest event time per event type, None for a type it has no event of.
+
+        `GET /compliance/{workspaces|organizations}/{id}/max_event_time?event_type=...`
+        ("repeatable `event_type`"; answers `{"max_event_time": {"CODEX_LOG": "<iso>" | null}}`,
+        "since at least v2.5.12": codex-api.md, "2026-12 additions"). A freshness hint only:
+        the spec warns it "does not guarantee that all earlier events have arrived", so it
+        never proves a day complete. An API older than the endpoint answers 404, raised as
+        `ApiNotFoundError` whose message says so; a body of another shape is `ApiSchemaError`.
+        """
+        types = list(dict.fromkeys(event_types))
+        if not types:
+            raise ValueError("max_event_times needs at least one event type")
+        path = f"{self.base_path}/max_event_time"
+        params: list[tuple[str, str | int]] = [("event_type", t) for t in types]
+        url = self.http.describe(path, params)
+        try:
+            body = self.http.get_json(path, params)
+        except ApiNotFoundError as error:
+            error.add_context(
+                "The Compliance API has no max_event_time endpoint here (it exists since "
+                "v2.5.12; an older API answers 404), or the principal is unknown"
+            )
+            raise
+        times = body.get("max_event_time")
+        if not isinstance(times, dict):
+            raise ApiSchemaError.build(
+                url=url,
+                field="max_event_time",
+                problem=(
+                    f"is {'missing' if times is None else type(times).__name__}, expected an "
+                    "object of event type -> ISO 8601 time or null"
+                ),
+            )
+        result: dict[str, datetime | None] = {}
+        for event_type in types:
+            if event_type not in times:
+                raise ApiSchemaError.build(
+                    url=url,
+                    field=f"max_event_time.{event_type}",
+                    problem="is missing although the event type was asked for",
+                )
+            value = times[event_type]
+            try:
+                result[event_type] = None if value is None else _parse_time(value)
+            except (TypeError, ValueError):
+                raise ApiSchemaError.build(
+                    url=url,
+                    field=f"max_event_time.{event_type}",
+                    problem=f"is not an ISO 8601 time or null: {str(value)[:80]!r}",
+                ) from None
+        return result
+
+    def max_event_time(self, event_type: str = CODEX_LOG) -> datetime | None:
+        """`max_event_times` for one event type (CODEX_LOG by default)."""
+        return self.max_event_times([event_type])[event_type]
 
     # -- downloading ------------------------------------------------------------------------
 
