@@ -30,7 +30,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from hypothesis import given
+from hypothesis import event, given
 
 from codex_assets.lib.api.analytics import AnalyticsClient, day_bounds
 from codex_assets.lib.api.http import ApiHttpClient, HttpSettings
@@ -39,7 +39,7 @@ from codex_assets.lib.lake import Lake
 from codex_assets.lib.marts import MartSettings, refresh_marts
 from codex_assets.lib.raw_tables import ANALYTICS_RAW_TABLES
 from codex_assets.lib.warehouse import create_raw_views
-from tests.property import reference
+from tests.property import profiles, reference
 from tests.property.fake_api import FakeAnalyticsApi
 from tests.property.strategies import (
     API_KEY,
@@ -51,7 +51,7 @@ from tests.property.strategies import (
     scenarios,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(profiles.timeout())]
 
 # The daily marts compared with the reference (the first build also builds every other mart).
 _DAILY_CHECKED = ("usage_user_daily", "spend_by_surface_daily", "review_impact_daily")
@@ -187,8 +187,31 @@ def assert_marts_match(
     )
 
 
+def _label(scenario: Scenario) -> None:
+    """Tell Hypothesis's statistics (--hypothesis-show-statistics) which shapes were hit."""
+    data = scenario.dataset
+    usage = [row for day in scenario.days for row in data.day_rows("usage", day)]
+    if any(all(not data.day_rows(e, day) for e in ENDPOINT_TABLES) for day in scenario.days):
+        event("an idle day (no rows anywhere)")
+    if any(
+        data.day_rows("usage", d) and not data.day_rows("usage_workspace", d) for d in data.days
+    ):
+        event("user rows without a workspace row")
+    if any("cost_usd" in row["totals"] for row in usage):
+        event("USD-billed rows")
+    if any(not row["clients"] and row["totals"]["threads"] > 0 for row in usage):
+        event("clients: [] with totals above zero")
+    if any(plan.sizes[-1] == 0 and len(plan.sizes) > 1 for plan in scenario.plans.values()):
+        event("an empty last page")
+    if any(0 < size < scenario.limit for p in scenario.plans.values() for size in p.sizes[:-1]):
+        event("a short page with has_more")
+    if scenario.revisions:
+        event("a restatement")
+
+
 @given(scenarios())
 def test_any_legal_workspace_lands_once_and_builds_the_defined_marts(scenario: Scenario) -> None:
+    _label(scenario)
     days = scenario.days
     settings = MartSettings(usd_per_credit=scenario.usd_per_credit)
     api = FakeAnalyticsApi(scenario.limit)
