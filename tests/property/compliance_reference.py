@@ -114,3 +114,25 @@ def activity_daily(events: pd.DataFrame) -> pd.DataFrame:
             record[name] = sum(v for v in responses[name] if v is not None)
         records.append(record)
     return pd.DataFrame(records, dtype=object)
+
+
+def access_token_events(events: pd.DataFrame) -> pd.DataFrame:
+    """marts.access_token_events: every ACCESS_TOKEN_CREATED / _REVOKED event, once."""
+    actions = {"ACCESS_TOKEN_CREATED": "created", "ACCESS_TOKEN_REVOKED": "revoked"}
+    records = [
+        {
+            "event_id": row["event_id"],
+            "timestamp": row["timestamp"],
+            "action": actions[row["event_type"]],
+            "access_token_id": row["access_token_id"],
+            "access_token_name": row["access_token_name"],
+            "created_by_user_id": row["created_by_user_id"],
+            "actor_user_id": row["user_id"],
+            "expires_at": row["expires_at"],
+        }
+        for row in events.to_dict("records")
+        if row["event_type"] in actions
+    ]
+    columns = ["event_id", "timestamp", "action", "access_token_id", "access_token_name",
+               "created_by_user_id", "actor_user_id", "expires_at"]  # fmt: skip
+    return pd.DataFrame(records, columns=columns, dtype=object)

@@ -347,3 +347,96 @@ def assert_same_rows(
                     f"{wanted[k][column]!r}"
                 )
     assert not problems, f"{table} differs from the reference:\n  " + "\n  ".join(problems[:30])
+
+
+# -- user_activity and usage_reconciliation_daily ----------------------------------------------
+
+
+def _streaks(days: list[date]) -> list[tuple[date, date]]:
+    """Runs of consecutive days, as (first, last)."""
+    runs: list[tuple[date, date]] = []
+    for day in sorted(set(days)):
+        if runs and runs[-1][1] + timedelta(days=1) == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+def _cohort(active_days_28d: int) -> str:
+    if active_days_28d >= 15:
+        return "heavy"
+    if active_days_28d >= 5:
+        return "moderate"
+    return "light" if active_days_28d >= 1 else "inactive"
+
+
+def user_activity(usage: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """One row per user active at least once by `as_of`, with recent volume, all from the
+    user's `all` rows: active means the user's totals say so (the contract: totals count,
+    breakdowns may not add up), so a day whose clients show usage under zero totals is not
+    an active day."""
+    records = []
+    totals = usage[usage["surface"] == "all"]
+    active = totals[totals["is_active"].astype(bool) & (totals["day"] <= as_of)]
+    for user_id, group in active.groupby("user_id"):
+        days = sorted(set(group["day"]))
+        runs = _streaks(days)
+        rows = totals[totals["user_id"] == user_id]
+        last_28 = rows[[as_of - timedelta(days=27) <= d <= as_of for d in rows["day"]]]
+        days_28 = sum(1 for d in days if as_of - timedelta(days=27) <= d)
+        current = next((b - a).days + 1 for a, b in runs if b == as_of) if days[-1] == as_of else 0
+        records.append(
+            {
+                "user_id": user_id,
+                "as_of_day": as_of,
+                "first_active_day": days[0],
+                "last_active_day": days[-1],
+                "days_since_last_active": (as_of - days[-1]).days,
+                "active_days_7d": sum(1 for d in days if as_of - timedelta(days=6) <= d),
+                "active_days_28d": days_28,
+                "current_streak_days": current,
+                "longest_streak_days": max((b - a).days + 1 for a, b in runs),
+                "threads_28d": int(last_28["threads"].sum()),
+                "turns_28d": int(last_28["turns"].sum()),
+                "credits_28d": sum_known(last_28["credits"]) or 0.0,
+                "cost_usd_28d": sum_strict(last_28["cost_usd"]),
+                "cohort": _cohort(days_28),
+                "team": "unassigned",
+                "cost_centre": None,
+            }
+        )
+    return pd.DataFrame(records, dtype=object)
+
+
+def usage_reconciliation_daily(dataset: Dataset) -> pd.DataFrame:
+    """Per day (every day): the users' sums against the workspace rows; a side with no rows
+    counts as 0."""
+    records = []
+    for day in dataset.days:
+        users = dataset.day_rows("usage", day)
+        workspace = dataset.day_rows("usage_workspace", day)
+
+        def total(rows: list[dict], name: str) -> Any:
+            return sum(row["totals"].get(name) or 0 for row in rows)
+
+        record: dict[str, Any] = {
+            "day": day,
+            "user_rows": len(users),
+            "workspace_rows": len(workspace),
+        }
+        for name in ("threads", "turns", "credits"):
+            mine, theirs = total(users, name), total(workspace, name)
+            if name == "credits":
+                mine, theirs = round(mine, 6), round(theirs, 6)
+            record[f"user_{name}"], record[f"workspace_{name}"] = mine, theirs
+            record[f"{name}_delta"] = mine - theirs
+        record["matches"] = (
+            record["threads_delta"] == 0
+            and record["turns_delta"] == 0
+            and abs(record["credits_delta"]) <= 0.01 + 1e-9
+        )
+        record["compliance_responses"] = None
+        record["compliance_responses_per_turn"] = None
+        records.append(record)
+    return pd.DataFrame(records, dtype=object)

@@ -54,7 +54,12 @@ from tests.property.strategies import (
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(profiles.timeout())]
 
 # The daily marts compared with the reference (the first build also builds every other mart).
-_DAILY_CHECKED = ("usage_user_daily", "spend_by_surface_daily", "review_impact_daily")
+_DAILY_CHECKED = (
+    "usage_user_daily",
+    "spend_by_surface_daily",
+    "review_impact_daily",
+    "usage_reconciliation_daily",
+)
 _USAGE_COLUMNS = (
     "email", "client_ids", "threads", "turns", "credits", "cost_usd", "billed_cost_usd",
     "billing_unit", "is_active", *reference.TOKEN_COLUMNS,
@@ -65,6 +70,16 @@ _ADOPTION_COLUMNS = (
 _SPEND_COLUMNS = (
     "credits", "cost_usd", "uncosted_credits", "active_users", "cost_per_active_user",
     "billing_unit", "billed_cost_usd", *reference.TOKEN_COLUMNS,
+)  # fmt: skip
+_ACTIVITY_COLUMNS = (
+    "as_of_day", "first_active_day", "last_active_day", "days_since_last_active",
+    "active_days_7d", "active_days_28d", "current_streak_days", "longest_streak_days",
+    "threads_28d", "turns_28d", "credits_28d", "cost_usd_28d", "cohort", "team", "cost_centre",
+)  # fmt: skip
+_RECONCILIATION_COLUMNS = (
+    "user_rows", "workspace_rows", "user_threads", "workspace_threads", "threads_delta",
+    "user_turns", "workspace_turns", "turns_delta", "user_credits", "workspace_credits",
+    "credits_delta", "matches", "compliance_responses", "compliance_responses_per_turn",
 )  # fmt: skip
 _REVIEW_COLUMNS = (
     "pull_request_reviews", "comments", "p0", "p1", "p2", "comments_per_review",
@@ -179,6 +194,20 @@ def assert_marts_match(
         _SPEND_COLUMNS,
     )
     reference.assert_same_rows(
+        "marts.user_activity",
+        _rows(conn, "SELECT * FROM marts.user_activity"),
+        reference.user_activity(usage, days[-1]),
+        ("user_id",),
+        _ACTIVITY_COLUMNS,
+    )
+    reference.assert_same_rows(
+        "marts.usage_reconciliation_daily",
+        _rows(conn, "SELECT * FROM marts.usage_reconciliation_daily"),
+        reference.usage_reconciliation_daily(dataset),
+        ("day",),
+        _RECONCILIATION_COLUMNS,
+    )
+    reference.assert_same_rows(
         "marts.review_impact_daily",
         _rows(conn, "SELECT * FROM marts.review_impact_daily"),
         reference.review_impact_daily(dataset),
@@ -245,4 +274,5 @@ def test_any_legal_workspace_lands_once_and_builds_the_defined_marts(scenario: S
         for day in restated:
             refresh_marts(conn, day, day, settings, names=_DAILY_CHECKED)
         refresh_marts(conn, restated[0], days[-1], settings, names=["adoption_daily"])
+        refresh_marts(conn, days[-1], days[-1], settings, names=["user_activity"])
         assert_marts_match(conn, final, scenario.usd_per_credit)

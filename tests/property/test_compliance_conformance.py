@@ -13,7 +13,8 @@ the same event) and legal listing pages (fake_compliance_api.py). The project's 
   day not loaded was;
 - `restricted.compliance_events` holds each event once, from its first delivery, with the typed
   columns the contract's fields give (compliance_reference.py, a pandas reimplementation);
-- `marts.compliance_activity_daily` counts what its column descriptions say.
+- `marts.compliance_activity_daily` counts what its column descriptions say, and
+  `marts.access_token_events` lists every access-token event once.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from hypothesis import event, given
 from codex_assets.lib.api.compliance import ComplianceClient, compliance_http_settings
 from codex_assets.lib.api.http import ApiHttpClient
 from codex_assets.lib.compliance.ingest import RAW_TABLE, land_compliance_days
-from codex_assets.lib.compliance.marts import refresh_activity
+from codex_assets.lib.compliance.marts import refresh_access_token_events, refresh_activity
 from codex_assets.lib.compliance.warehouse import refresh_compliance_events
 from codex_assets.lib.lake import Lake
 from tests.property import compliance_reference, profiles, reference
@@ -51,6 +52,10 @@ _EVENT_COLUMNS = (
     "response_text", "tool_input", *compliance_reference.TOKENS, "access_token_id",
     "access_token_name", "created_by_user_id", "expires_at", "record", "file_id",
     "file_end_time",
+)  # fmt: skip
+_TOKEN_EVENT_COLUMNS = (
+    "timestamp", "action", "access_token_id", "access_token_name", "created_by_user_id",
+    "actor_user_id", "expires_at",
 )  # fmt: skip
 _ACTIVITY_COLUMNS = (
     "sessions", "prompts", "responses", "tool_calls", *compliance_reference.TOKENS,
@@ -162,6 +167,7 @@ def test_any_legal_log_history_lands_every_line_and_dedups_to_first_deliveries(
             assert report.files_by_day == {day: len(scenario.files_of(day))}
             refreshed = refresh_compliance_events(conn, lake, day, day)
             refresh_activity(conn, refreshed.event_days)
+            refresh_access_token_events(conn)
         assert_downloads(api, scenario)
         assert_lake_holds(lake, scenario)
 
@@ -174,6 +180,13 @@ def test_any_legal_log_history_lands_every_line_and_dedups_to_first_deliveries(
             return
         reference.assert_same_rows(
             "restricted.compliance_events", actual, events, ("event_id",), _EVENT_COLUMNS
+        )
+        reference.assert_same_rows(
+            "marts.access_token_events",
+            _rows(conn, "SELECT * FROM marts.access_token_events"),
+            compliance_reference.access_token_events(events),
+            ("event_id",),
+            _TOKEN_EVENT_COLUMNS,
         )
         activity = compliance_reference.activity_daily(events)
         mart = _rows(conn, "SELECT * FROM marts.compliance_activity_daily")
