@@ -440,3 +440,75 @@ def usage_reconciliation_daily(dataset: Dataset) -> pd.DataFrame:
         record["compliance_responses_per_turn"] = None
         records.append(record)
     return pd.DataFrame(records, dtype=object)
+
+
+# -- spend_by_model_daily and spend_by_team_monthly --------------------------------------------
+
+
+def spend_by_model_daily(dataset: Dataset, usd_per_credit: float | None) -> pd.DataFrame:
+    """Per day, model and speed, from the users' `models` breakdowns."""
+    groups: dict[tuple[date, Any, Any], list[tuple[str, dict]]] = {}
+    for day in dataset.days:
+        for row in dataset.day_rows("usage", day):
+            user_id = row.get("user_id") or (row.get("actor") or {}).get("user_id")
+            for entry in row.get("models") or []:
+                key = (day, entry["model"], entry.get("speed"))
+                groups.setdefault(key, []).append((user_id, entry))
+    records = []
+    for (day, model, speed), entries in groups.items():
+        parts = [entry for _, entry in entries]
+        credits = sum_known(p.get("credits") for p in parts)
+        billed = sum_known(p.get("cost_usd") for p in parts)
+        costs = [
+            row_cost(
+                p.get("cost_usd"), p.get("estimated_cost_usd"), p.get("credits"), usd_per_credit
+            )
+            for p in parts
+        ]
+        record = {
+            "day": day,
+            "model": model,
+            "speed": speed,
+            "credits": credits,
+            "cost_usd": sum_strict(costs),
+            "uncosted_credits": sum(
+                p.get("credits") or 0 for p, cost in zip(parts, costs, strict=True) if cost is None
+            ),
+            "active_users": len({u for u, p in entries if (p.get("credits") or 0) > 0}),
+            "billing_unit": unit_of(credits, billed),
+            "billed_cost_usd": billed,
+        }
+        for column, api_field in _TOKENS.items():
+            record[column] = sum_known(p.get(api_field) for p in parts)
+        records.append(record)
+    return pd.DataFrame(records, dtype=object)
+
+
+def spend_by_team_monthly(usage: pd.DataFrame) -> pd.DataFrame:
+    """Per calendar month and team (everyone `unassigned`: no directory), from `all` rows."""
+    totals = usage[usage["surface"] == "all"]
+    totals = totals.assign(month=[d.replace(day=1) for d in totals["day"]])
+    records = []
+    for month, rows in totals.groupby("month"):
+        credits = sum_known(rows["credits"])
+        billed = sum_known(rows["billed_cost_usd"])
+        cost = sum_strict(rows["cost_usd"])
+        users = len(set(rows[rows["is_active"].astype(bool)]["user_id"]))
+        records.append(
+            {
+                "month": month,
+                "team": "unassigned",
+                "credits": credits,
+                "cost_usd": cost,
+                "uncosted_credits": sum(
+                    c or 0
+                    for c, k in zip(rows["credits"], rows["cost_usd"], strict=True)
+                    if k is None
+                ),
+                "active_users": users,
+                "cost_per_active_user": ratio(cost, users),
+                "billing_unit": unit_of(credits, billed),
+                "billed_cost_usd": billed,
+            }
+        )
+    return pd.DataFrame(records, dtype=object)

@@ -59,6 +59,8 @@ _DAILY_CHECKED = (
     "spend_by_surface_daily",
     "review_impact_daily",
     "usage_reconciliation_daily",
+    "spend_by_model_daily",
+    "spend_by_team_monthly",
 )
 _USAGE_COLUMNS = (
     "email", "client_ids", "threads", "turns", "credits", "cost_usd", "billed_cost_usd",
@@ -70,6 +72,14 @@ _ADOPTION_COLUMNS = (
 _SPEND_COLUMNS = (
     "credits", "cost_usd", "uncosted_credits", "active_users", "cost_per_active_user",
     "billing_unit", "billed_cost_usd", *reference.TOKEN_COLUMNS,
+)  # fmt: skip
+_MODEL_COLUMNS = (
+    "credits", "cost_usd", "uncosted_credits", "active_users", "billing_unit",
+    "billed_cost_usd", *reference.TOKEN_COLUMNS,
+)  # fmt: skip
+_TEAM_COLUMNS = (
+    "credits", "cost_usd", "uncosted_credits", "active_users", "cost_per_active_user",
+    "billing_unit", "billed_cost_usd",
 )  # fmt: skip
 _ACTIVITY_COLUMNS = (
     "as_of_day", "first_active_day", "last_active_day", "days_since_last_active",
@@ -192,6 +202,20 @@ def assert_marts_match(
         reference.spend_by_surface_daily(usage, days),
         ("day", "surface"),
         _SPEND_COLUMNS,
+    )
+    reference.assert_same_rows(
+        "marts.spend_by_model_daily",
+        _rows(conn, "SELECT * FROM marts.spend_by_model_daily"),
+        reference.spend_by_model_daily(dataset, usd_per_credit),
+        ("day", "model", "speed"),
+        _MODEL_COLUMNS,
+    )
+    reference.assert_same_rows(
+        "marts.spend_by_team_monthly",
+        _rows(conn, "SELECT * FROM marts.spend_by_team_monthly"),
+        reference.spend_by_team_monthly(usage),
+        ("month", "team"),
+        _TEAM_COLUMNS,
     )
     reference.assert_same_rows(
         "marts.user_activity",
