@@ -12,8 +12,8 @@ What the contract allows, and so what these strategies produce:
 - rows that are present but all zero (nothing promises a row is never a zero row);
 - `clients: []` while totals are above zero, `models` null / absent / empty, breakdowns that do
   not add up to the totals, null or absent token fields and `estimated_cost_usd`, a null or
-  absent email, an absent `actor`, an absent top-level `user_id` (it is not required: the actor
-  carries the id), unknown client ids and models, unknown extra fields anywhere, numbers sent
+  absent email, an absent `actor`, a null or absent top-level `user_id` (it is not required: the
+  actor carries the id), unknown client ids and models, unknown extra fields anywhere, numbers sent
   as JSON integers or floats;
 - the billing unit: a USD-billed workspace reports `totals.cost_usd` instead of `credits`; a
   workspace that changes unit has a day whose rows carry both;
@@ -295,6 +295,8 @@ def user_row(draw: st.DrawFn, day: date, user: User, unit: str) -> dict:
     identity = draw(st.sampled_from(("both", "both", "both", "no_actor", "actor_only")))
     if identity != "actor_only":
         row["user_id"] = user.user_id
+    elif draw(st.booleans()):
+        row["user_id"] = None  # "string or null": the actor still names the user
     if identity == "no_actor":
         _put(row, "actor", draw(st.sampled_from((ABSENT, None))))
     else:
