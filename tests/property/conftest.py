@@ -1,0 +1,3 @@
+"""Loads the Hypothesis profile (tests/property/profiles.py) before the property tests run."""
+
+from tests.property import profiles  # noqa: F401
