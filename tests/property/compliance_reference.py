@@ -67,6 +67,9 @@ def event_columns(record: dict) -> dict[str, Any]:
         "created_by_user_id": details.get("created_by_user_id"),
         "expires_at": utc_naive(details.get("expires_at")),
     }
+    agent = record.get("agent")
+    for name in ("type", "id", "name"):  # an `agent` that is not an object names no agent
+        columns[f"agent_{name}"] = agent.get(name) if isinstance(agent, dict) else None
     for name in ("session_id", "turn_id", "tool_call_id", "model", "status", "tool_name",
                  "tool_type", "prompt_text", "response_text", "tool_input"):  # fmt: skip
         columns[name] = details.get(name)
@@ -135,4 +138,31 @@ def access_token_events(events: pd.DataFrame) -> pd.DataFrame:
     ]
     columns = ["event_id", "timestamp", "action", "access_token_id", "access_token_name",
                "created_by_user_id", "actor_user_id", "expires_at"]  # fmt: skip
+    return pd.DataFrame(records, columns=columns, dtype=object)
+
+
+def agent_activity_daily(events: pd.DataFrame) -> pd.DataFrame:
+    """marts.compliance_agent_activity_daily: the events naming an agent (an `agent` object),
+    per their UTC day, user and agent: how many, and their distinct sessions."""
+    groups: dict[tuple, list[dict]] = {}
+    for row in events.to_dict("records"):
+        agent = row["record"].get("agent")
+        if not isinstance(agent, dict):
+            continue
+        key = (row["timestamp"].date(), row["user_id"], agent.get("type"), agent.get("id"),
+               agent.get("name"))  # fmt: skip
+        groups.setdefault(key, []).append(row)
+    records = [
+        {
+            "day": day,
+            "user_id": user_id,
+            "agent_type": agent_type,
+            "agent_id": agent_id,
+            "agent_name": agent_name,
+            "events": len(rows),
+            "sessions": len({r["session_id"] for r in rows if r["session_id"] is not None}),
+        }
+        for (day, user_id, agent_type, agent_id, agent_name), rows in groups.items()
+    ]
+    columns = ["day", "user_id", "agent_type", "agent_id", "agent_name", "events", "sessions"]
     return pd.DataFrame(records, columns=columns, dtype=object)

@@ -195,7 +195,13 @@ def event(draw: st.DrawFn, event_id: str, timestamp: datetime, users: list[tuple
         "agent",
         draw(
             st.sampled_from(
-                (ABSENT, None, {"type": "CODEX_AGENT"}, {"type": "x", "id": "a1", "name": "n"})
+                (
+                    ABSENT,
+                    None,
+                    {"type": "CODEX_AGENT"},
+                    {"type": "x", "id": "a1", "name": "n"},
+                    {"type": "SERVICE", "id": None, "name": "ci-bot"},
+                )
             )
         ),
     )

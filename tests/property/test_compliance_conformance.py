@@ -13,8 +13,9 @@ the same event) and legal listing pages (fake_compliance_api.py). The project's 
   day not loaded was;
 - `restricted.compliance_events` holds each event once, from its first delivery, with the typed
   columns the contract's fields give (compliance_reference.py, a pandas reimplementation);
-- `marts.compliance_activity_daily` counts what its column descriptions say, and
-  `marts.access_token_events` lists every access-token event once.
+- `marts.compliance_activity_daily` and `marts.compliance_agent_activity_daily` count what
+  their column descriptions say, and `marts.access_token_events` lists every access-token
+  event once.
 """
 
 from __future__ import annotations
@@ -35,7 +36,11 @@ from hypothesis import event, given
 from codex_assets.lib.api.compliance import ComplianceClient, compliance_http_settings
 from codex_assets.lib.api.http import ApiHttpClient
 from codex_assets.lib.compliance.ingest import RAW_TABLE, land_compliance_days
-from codex_assets.lib.compliance.marts import refresh_access_token_events, refresh_activity
+from codex_assets.lib.compliance.marts import (
+    refresh_access_token_events,
+    refresh_activity,
+    refresh_agent_activity,
+)
 from codex_assets.lib.compliance.warehouse import refresh_compliance_events
 from codex_assets.lib.lake import Lake
 from tests.property import compliance_reference, profiles, reference
@@ -50,8 +55,8 @@ _EVENT_COLUMNS = (
     "principal_type", "actor_type", "user_id", "user_email", "credential_id", "session_id",
     "turn_id", "tool_call_id", "model", "status", "tool_name", "tool_type", "prompt_text",
     "response_text", "tool_input", *compliance_reference.TOKENS, "access_token_id",
-    "access_token_name", "created_by_user_id", "expires_at", "record", "file_id",
-    "file_end_time",
+    "access_token_name", "created_by_user_id", "expires_at", "agent_type", "agent_id",
+    "agent_name", "record", "file_id", "file_end_time",
 )  # fmt: skip
 _TOKEN_EVENT_COLUMNS = (
     "timestamp", "action", "access_token_id", "access_token_name", "created_by_user_id",
@@ -167,6 +172,7 @@ def test_any_legal_log_history_lands_every_line_and_dedups_to_first_deliveries(
             assert report.files_by_day == {day: len(scenario.files_of(day))}
             refreshed = refresh_compliance_events(conn, lake, day, day)
             refresh_activity(conn, refreshed.event_days)
+            refresh_agent_activity(conn, refreshed.event_days)
             refresh_access_token_events(conn)
         assert_downloads(api, scenario)
         assert_lake_holds(lake, scenario)
@@ -187,6 +193,13 @@ def test_any_legal_log_history_lands_every_line_and_dedups_to_first_deliveries(
             compliance_reference.access_token_events(events),
             ("event_id",),
             _TOKEN_EVENT_COLUMNS,
+        )
+        reference.assert_same_rows(
+            "marts.compliance_agent_activity_daily",
+            _rows(conn, "SELECT * FROM marts.compliance_agent_activity_daily"),
+            compliance_reference.agent_activity_daily(events),
+            ("day", "user_id", "agent_type", "agent_id", "agent_name"),
+            ("events", "sessions"),
         )
         activity = compliance_reference.activity_daily(events)
         mart = _rows(conn, "SELECT * FROM marts.compliance_activity_daily")
