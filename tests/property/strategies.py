@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from typing import Any
 
 from hypothesis import strategies as st
@@ -172,6 +173,9 @@ class Scenario:
     revision_plans: dict[tuple[str, date], PagePlan]
     usd_per_credit: float | None
     max_concurrency: int
+    build_ranges: list[tuple[date, date]] = field(default_factory=list)
+    """The first build of the marts, as refreshes of these day ranges in this order (they
+    cover the days once; out of order, as a backfill into the past does it)."""
 
     @property
     def days(self) -> list[date]:
@@ -467,7 +471,11 @@ def scenarios(
     if restatements and draw(st.sampled_from((True, True, False))):
         for day in draw(st.lists(st.sampled_from(days), min_size=1, max_size=2, unique=True)):
             revisions[day] = draw(day_rows(day, users, units[day]))
+    cuts = sorted(draw(st.sets(st.integers(1, len(days) - 1), max_size=2)))
+    bounds = [0, *cuts, len(days)]
+    ranges = [(days[a], days[b - 1]) for a, b in pairwise(bounds)]
     return Scenario(
+        build_ranges=list(draw(st.permutations(ranges))),
         dataset=dataset,
         limit=limit,
         plans=plans,
