@@ -468,10 +468,16 @@ def scenarios(
 
     plans = plans_for(by_day)
     revisions: dict[date, dict[str, list[dict]]] = {}
-    if restatements and draw(st.sampled_from((True, True, False))):
+    if restatements and draw(st.booleans()):
         for day in draw(st.lists(st.sampled_from(days), min_size=1, max_size=2, unique=True)):
             revisions[day] = draw(day_rows(day, users, units[day]))
-    cuts = sorted(draw(st.sets(st.integers(1, len(days) - 1), max_size=2)))
+    # One build of the whole range, or two or three chunks in any order.
+    chunked = draw(st.booleans())
+    cuts = (
+        sorted(draw(st.sets(st.integers(1, len(days) - 1), min_size=1, max_size=2)))
+        if chunked
+        else []
+    )
     bounds = [0, *cuts, len(days)]
     ranges = [(days[a], days[b - 1]) for a, b in pairwise(bounds)]
     return Scenario(
