@@ -8,7 +8,8 @@ What the contract allows, and so what these strategies produce:
 
 - sparse days: an idle day has no rows on any endpoint; a user without activity has no row; the
   workspace row (`group=workspace`) may be missing on a day with user rows; `code_reviews` and
-  `code_review_responses` come and go independently of each other and of usage;
+  `code_review_responses` come and go independently of each other and of usage, and now and
+  then two of them share a day (one row per key is not promised);
 - rows that are present but all zero (nothing promises a row is never a zero row);
 - `clients: []` while totals are above zero, `models` null / absent / empty, breakdowns that do
   not add up to the totals, null or absent token fields and `estimated_cost_usd`, a null or
