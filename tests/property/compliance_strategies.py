@@ -5,7 +5,9 @@ Within the contract (reference/codex-api.md part 2 and its "2026-12 additions"):
 - files of roughly 10-minute windows, several of them sharing an `end_time` (a window split at
   the 15 MB cap), one ending exactly at midnight (it is the closing day's), end times with and
   without fractions of a second, unknown fields in the listing's entries, files of the day
-  after the range (the client must not land them), now and then a file with no event;
+  after the range (the client must not land them), now and then a file with no event, and
+  files published late (after their day was first loaded: latency is p99 30 minutes, not a
+  bound), which only a re-load of the day sees;
 - events delivered at least once: an event may be in two files (of the same day or a later
   one) or twice in one file, and may arrive late, in a file of a later window or day, even
   with a timestamp on the day before the first one loaded; every copy is the same event,
@@ -62,6 +64,9 @@ class ServedFile:
     lines: tuple[dict, ...]
     """The events in the body, in order (duplicates included)."""
     extra: dict[str, Any] = field(default_factory=dict)
+    late: bool = False
+    """Published only after its day was first loaded (file latency is p99 30 minutes, not a
+    bound): listed, and landed, only by a later re-load of the day."""
 
     @property
     def day(self) -> date:
@@ -88,8 +93,23 @@ class ComplianceScenario:
     files: list[ServedFile]
     limit: int
     plan: ListingPlan
-    load_order: list[date]
+    first_pass: list[date]
+    """Every day loaded once, in this order, before the late files are published."""
+    reloads: list[date]
+    """Days loaded again afterwards (a re-run, a backfill over days already landed)."""
     max_concurrency: int
+
+    @property
+    def load_order(self) -> list[date]:
+        return [*self.first_pass, *self.reloads]
+
+    def files_of_days(self) -> list[ServedFile]:
+        """The files of the scenario's days (not those of the day after)."""
+        return [f for f in self.files if f.day in self.days]
+
+    def landed_files(self, day: date) -> list[ServedFile]:
+        """The files of `day` its last load saw: the late ones only if it was re-loaded."""
+        return [f for f in self.files_of(day) if not f.late or day in self.reloads]
 
     @property
     def now(self) -> datetime:
@@ -284,11 +304,14 @@ def compliance_scenarios(draw: st.DrawFn, *, max_days: int = 4) -> ComplianceSce
             end,
             draw(st.sampled_from(("offset", "z_micro", "z"))) if end.microsecond == 0 else "offset",
         )
-        files.append(ServedFile(file_id, end, end_text, body, tuple(records), entry_extra))
+        late = draw(st.integers(0, 7)) == 0
+        files.append(
+            ServedFile(file_id, end, end_text, body, tuple(records), entry_extra, late=late)
+        )
 
-    # Load the days in any order, some twice (a re-run, a backfill after the schedule).
-    order = list(draw(st.permutations(days)))
-    order += draw(st.lists(st.sampled_from(days), max_size=2))
+    # Load the days in any order, then some again (a re-run, a backfill over landed days).
+    first_pass = list(draw(st.permutations(days)))
+    reloads = draw(st.lists(st.sampled_from(days), max_size=2))
     plan_length = draw(st.integers(1, 4))
     plan = ListingPlan(
         sizes=tuple(draw(st.integers(1, limit)) for _ in range(plan_length)),
@@ -303,6 +326,7 @@ def compliance_scenarios(draw: st.DrawFn, *, max_days: int = 4) -> ComplianceSce
         files=files,
         limit=limit,
         plan=plan,
-        load_order=order,
+        first_pass=first_pass,
+        reloads=reloads,
         max_concurrency=draw(st.integers(1, 3)),
     )

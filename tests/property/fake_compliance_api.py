@@ -33,6 +33,8 @@ class FakeComplianceApi:
         self._lock = threading.Lock()
         self._requests = 0
         self.violations: list[str] = []
+        self.published_late = False
+        """Whether the files published late are listed yet."""
         self.downloads: Counter[str] = Counter()
         self.listed: Counter[str] = Counter()
 
@@ -92,7 +94,11 @@ class FakeComplianceApi:
         size = self.plan.sizes[turn % len(self.plan.sizes)]
         mode = self.plan.modes[turn % len(self.plan.modes)]
         candidates = [
-            f for f in self.files if f.end_time > after and (before is None or f.end_time < before)
+            f
+            for f in self.files
+            if f.end_time > after
+            and (before is None or f.end_time < before)
+            and (self.published_late or not f.late)
         ]
         page, has_more, last = self._cut(candidates, min(size, limit), limit, mode, after)
         with self._lock:
