@@ -237,6 +237,11 @@ EVENTS_SPEC = TableSpec(
     ),
 )
 
+_EVENT_DAY = Column(
+    "day", "DATE", "UTC date of the events' timestamps.", _from(EVENTS, "timestamp"), False
+)
+"""The day column of the marts by event date (the events' own UTC dates, late ones included)."""
+
 ACTIVITY_SPEC = TableSpec(
     qualified_name="marts.compliance_activity_daily",
     description=(
@@ -246,13 +251,7 @@ ACTIVITY_SPEC = TableSpec(
     ),
     grain=("day", "user_id"),
     columns=(
-        Column(
-            "day",
-            "DATE",
-            "UTC date of the events' timestamps.",
-            _from(EVENTS, "timestamp"),
-            False,
-        ),
+        _EVENT_DAY,
         Column(
             "user_id", "VARCHAR", "The user's compliance id (user-...).", _from(EVENTS, "user_id")
         ),
@@ -309,13 +308,7 @@ AGENT_ACTIVITY_SPEC = TableSpec(
     ),
     grain=("day", "user_id", "agent_type", "agent_id", "agent_name"),
     columns=(
-        Column(
-            "day",
-            "DATE",
-            "UTC date of the events' timestamps.",
-            _from(EVENTS, "timestamp"),
-            False,
-        ),
+        _EVENT_DAY,
         Column(
             "user_id",
             "VARCHAR",
