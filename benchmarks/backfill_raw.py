@@ -54,7 +54,7 @@ def child(days: int) -> None:
     import dagster as dg
 
     from codex_assets.backfill import last_days_window, run_window
-    from codex_assets.lib.raw_tables import ANALYTICS_RAW_TABLES
+    from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
     from codex_assets.lib.settings import Settings
 
     window = last_days_window(days, Settings.from_env())

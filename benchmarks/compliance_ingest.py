@@ -70,10 +70,10 @@ def _peak_rss_mib() -> float:
 def child_ingest(day: date, downstream: bool) -> None:
     """Materialize the raw asset (and optionally the downstream ones) for `day`; print JSON."""
     import dagster as dg
+    from codex_assets.defs.marts import compliance as marts
     from dagster_duckdb import DuckDBResource
 
-    from codex_assets.defs.ingest.compliance import raw_compliance_codex_log
-    from codex_assets.defs.marts import compliance as marts
+    from codex_assets.defs.compliance.raw_assets import raw_compliance_codex_log
     from codex_assets.defs.resources import CodexResource
     from codex_assets.lib.settings import Settings
 
@@ -166,7 +166,7 @@ def child_duckdb(files: list[str], mode: str) -> None:
                 "loaded_at": datetime(2026, 1, 1),
             }
             conn.execute(
-                f"COPY ({read_sql('compliance/raw_codex_log.sql')}) TO '{out}' "
+                f"COPY ({read_sql('defs/compliance/raw_codex_log.sql')}) TO '{out}' "
                 "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE 16384)",
                 params,
             )
@@ -188,7 +188,7 @@ def _run_child(args: list[str], env: dict[str, str]) -> dict:
 
 
 def measure(users: int, events_per_day: int, downstream: bool, cache_dir: str) -> dict:
-    from codex_assets.lib.api.compliance import latest_complete_day
+    from codex_assets.defs.compliance.client import latest_complete_day
     from codex_assets.simulator.app import Simulator
     from codex_assets.simulator.config import SimulatorConfig
 

@@ -35,8 +35,8 @@ def build(days: int, compliance_days: int) -> dict[str, float]:
     import dagster as dg
 
     from codex_assets.backfill import Window, last_days_window, run_window
-    from codex_assets.lib.api.compliance import latest_complete_day
-    from codex_assets.lib.raw_tables import ANALYTICS_RAW_TABLES
+    from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
+    from codex_assets.defs.compliance.client import latest_complete_day
     from codex_assets.lib.settings import Settings
 
     spent: dict[str, float] = {}

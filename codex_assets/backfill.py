@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 
-from codex_assets.lib.api.window import (
+from codex_assets.defs.analytics.window import (
     check_days_servable,
     latest_complete_day,
     oldest_servable_day,

@@ -6,7 +6,7 @@ import argparse
 import sys
 from datetime import date
 
-from codex_assets.lib.api.errors import OutsideApiWindowError
+from codex_assets.lib.http.errors import OutsideApiWindowError
 from codex_assets.lib.settings import Settings, SettingsError
 
 

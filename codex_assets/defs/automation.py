@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 
+from codex_assets.defs.compliance.client import PUBLICATION_LAG
 from codex_assets.defs.partitions import daily_partitions
-from codex_assets.lib.api.compliance import PUBLICATION_LAG
 
 SCHEDULE_CRON = "30 12 * * *"
 COMPLIANCE_SCHEDULE_CRON = "15 1 * * *"

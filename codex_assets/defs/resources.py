@@ -8,10 +8,10 @@ from contextlib import contextmanager
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from codex_assets.defs.analytics.client import AnalyticsClient
+from codex_assets.defs.compliance.client import ComplianceClient
+from codex_assets.defs.compliance.privacy import make_private
 from codex_assets.lib import storage
-from codex_assets.lib.api.analytics import AnalyticsClient
-from codex_assets.lib.api.compliance import ComplianceClient
-from codex_assets.lib.compliance.privacy import make_private
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.settings import Settings
 from codex_assets.lib.sources import (

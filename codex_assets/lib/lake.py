@@ -99,7 +99,7 @@ class Lake:
     ) -> int:
         """Land `rows` (API rows, as returned) as the whole partition `table`/`day`.
 
-        The typed columns come from `sql/raw/<table>.sql`, which reads the rows back as JSON so
+        The typed columns come from `defs/analytics/land_<table>.sql`, which reads the rows back as JSON so
         that extraction runs in DuckDB, not row by row in Python. The file is written under a
         temporary name and renamed over the old one, so readers see the old or the new
         partition, never a mix, and a run killed halfway leaves the old one in place.
@@ -121,7 +121,7 @@ class Lake:
         temporary = work / f".{DATA_FILE}.{uuid.uuid4().hex}.tmp"
         try:
             staging.write_bytes(orjson.dumps(list(rows)))
-            select = read_sql(f"raw/{table}.sql")
+            select = read_sql(f"defs/analytics/land_{table}.sql")
             options = "FORMAT parquet, COMPRESSION zstd"
             if metadata:
                 options += f", KV_METADATA {_kv_literal(metadata)}"

@@ -14,14 +14,14 @@ from urllib.parse import urlparse
 
 import httpx
 
-from codex_assets.lib.api.analytics import AnalyticsClient
-from codex_assets.lib.api.compliance import (
+from codex_assets.defs.analytics.client import AnalyticsClient
+from codex_assets.defs.compliance.client import (
     COMPLIANCE_KEY_VAR,
     COMPLIANCE_SCOPE,
     ComplianceClient,
     compliance_http_settings,
 )
-from codex_assets.lib.api.http import ApiHttpClient, HttpSettings
+from codex_assets.lib.http.client import ApiHttpClient, HttpSettings
 from codex_assets.lib.settings import SIMULATOR_BASE_URL, Settings, SettingsError
 from codex_assets.simulator.app import Simulator
 from codex_assets.simulator.config import SimulatorConfig, parse_fault

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from codex_assets.lib.api.window import latest_complete_day
+from codex_assets.defs.analytics.window import latest_complete_day
 from tests.e2e.browser import find_chromium, open_page
 from tests.e2e.stack import REPO, dagster_dev, group_members, simulator_server
 

@@ -14,8 +14,8 @@ import duckdb
 import orjson
 
 from codex_assets.backfill import run_window
+from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
 from codex_assets.lib.lake import Lake
-from codex_assets.lib.raw_tables import ANALYTICS_RAW_TABLES
 from codex_assets.lib.settings import Settings
 from codex_assets.lib.sources import simulator_for
 
@@ -175,7 +175,7 @@ def test_a_run_killed_between_days_leaves_only_whole_partitions(data_dir):
 
 
 def test_every_mart_is_built_and_reconciles_on_every_day(backfilled):
-    from codex_assets.lib.marts import MARTS
+    from codex_assets.defs.analytics.marts import MARTS
 
     settings, window, result = backfilled
     with duckdb.connect(settings.duckdb_path, read_only=True) as conn:

@@ -9,7 +9,7 @@ import dagster as dg
 
 from codex_assets.backfill import Window, run_window, summary
 from codex_assets.definitions import defs
-from codex_assets.lib.api.window import latest_complete_day
+from codex_assets.defs.analytics.window import latest_complete_day
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.settings import Settings
 

@@ -14,6 +14,7 @@ import orjson
 import pytest
 
 from codex_assets.backfill import Window, run_window
+from codex_assets.defs.analytics.window import latest_complete_day
 from codex_assets.defs.checks.compliance import (
     FILE_CHECKSUMS_MATCH,
     FILES_COVER_DAY,
@@ -24,7 +25,6 @@ from codex_assets.defs.checks.validity import (
     NO_NEGATIVE_COUNTS,
     ROWS_MATCH_PARTITION_DAY,
 )
-from codex_assets.lib.api.window import latest_complete_day
 from codex_assets.lib.checks.compliance import ListedFile
 from codex_assets.lib.checks.window import read_footers
 from codex_assets.lib.lake import Lake
@@ -209,7 +209,7 @@ def test_a_file_from_another_day_fails_the_partition_day_check(copy_of):
 def test_a_changed_compliance_schema_warns_naming_the_column(copy_of, monkeypatch):
     """The columns are parsed from the verbatim line by this version's SQL, so they change
     when an upgrade extracts another field: the next run warns and names it."""
-    from codex_assets.lib.compliance import warehouse
+    from codex_assets.defs.compliance import warehouse
 
     _, window = copy_of
     instance = dg.DagsterInstance.ephemeral()
@@ -254,7 +254,7 @@ def test_fields_the_api_adds_to_its_lines_warn_naming_them(copy_of):
         "2 fields the API sends that no column reads: event_details.sandbox, risk_score"
         in schema.description
     )
-    assert "compliance/view_restricted_codex_log.sql" in schema.description
+    assert "defs/compliance/view_restricted_codex_log.sql" in schema.description
 
 
 def test_analytics_turns_doubled_warn_with_the_ratio_and_block_nothing(copy_of):

@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 from codex_assets.backfill import Window, run_window
-from codex_assets.lib.api.window import latest_complete_day
+from codex_assets.defs.analytics.window import latest_complete_day
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.settings import Settings
 from codex_assets.lib.sources import simulator_for

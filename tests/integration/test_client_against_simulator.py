@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from codex_assets.lib.api.analytics import AnalyticsClient
-from codex_assets.lib.api.errors import ApiAuthError, ApiRetriesExhaustedError
-from codex_assets.lib.api.http import ApiHttpClient, HttpSettings
-from codex_assets.lib.api.window import latest_complete_day
+from codex_assets.defs.analytics.client import AnalyticsClient
+from codex_assets.defs.analytics.window import latest_complete_day
+from codex_assets.lib.http.client import ApiHttpClient, HttpSettings
+from codex_assets.lib.http.errors import ApiAuthError, ApiRetriesExhaustedError
 from codex_assets.simulator.app import Simulator
 from codex_assets.simulator.config import FaultRule, SimulatorConfig
 from codex_assets.simulator.server import running

@@ -17,8 +17,9 @@ from email.utils import format_datetime
 
 import pytest
 
-from codex_assets.lib.api.analytics import AnalyticsClient, day_bounds
-from codex_assets.lib.api.errors import (
+from codex_assets.defs.analytics.client import AnalyticsClient, day_bounds
+from codex_assets.lib.http.client import ApiHttpClient, HttpSettings
+from codex_assets.lib.http.errors import (
     ApiAuthError,
     ApiNotFoundError,
     ApiPermissionError,
@@ -28,7 +29,6 @@ from codex_assets.lib.api.errors import (
     CodexApiError,
     OutsideApiWindowError,
 )
-from codex_assets.lib.api.http import ApiHttpClient, HttpSettings
 from tests.support.fault_server import (
     FakeClock,
     FaultServer,

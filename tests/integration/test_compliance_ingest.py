@@ -15,19 +15,19 @@ import orjson
 import pytest
 
 from codex_assets.backfill import RANGE_END_TAG, RANGE_START_TAG
-from codex_assets.lib import dlp
-from codex_assets.lib.api.compliance import (
+from codex_assets.defs.compliance import dlp
+from codex_assets.defs.compliance.client import (
     ComplianceClient,
     ComplianceIntegrityError,
     compliance_http_settings,
     latest_complete_day,
     oldest_retained_day,
 )
-from codex_assets.lib.api.errors import CodexApiError
-from codex_assets.lib.api.http import ApiHttpClient
-from codex_assets.lib.compliance.export import export_paths
-from codex_assets.lib.compliance.ingest import RAW_TABLE, land_compliance_days
-from codex_assets.lib.compliance.warehouse import refresh_compliance_events
+from codex_assets.defs.compliance.export import export_paths
+from codex_assets.defs.compliance.landing import RAW_TABLE, land_compliance_days
+from codex_assets.defs.compliance.warehouse import refresh_compliance_events
+from codex_assets.lib.http.client import ApiHttpClient
+from codex_assets.lib.http.errors import CodexApiError
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.settings import Settings
 from codex_assets.lib.sources import simulator_for

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 
 from codex_assets.defs.automation import compliance_refresh_job, compliance_refresh_schedule
-from codex_assets.lib.compliance.ingest import RAW_TABLE
+from codex_assets.defs.compliance.landing import RAW_TABLE
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.settings import Settings
 

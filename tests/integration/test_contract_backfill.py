@@ -11,9 +11,9 @@ import duckdb
 import pytest
 
 from codex_assets.cli import main
+from codex_assets.defs.analytics.marts import MARTS
 from codex_assets.lib.checks.window import ROWS_KEY, read_footers
 from codex_assets.lib.lake import Lake
-from codex_assets.lib.marts import MARTS
 from codex_assets.simulator.app import Simulator
 from codex_assets.simulator.config import SimulatorConfig
 from codex_assets.simulator.server import running

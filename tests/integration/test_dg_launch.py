@@ -17,7 +17,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from codex_assets.lib.api.window import latest_complete_day
+from codex_assets.defs.analytics.window import latest_complete_day
 from codex_assets.lib.lake import Lake
 
 REPO = Path(__file__).resolve().parents[2]

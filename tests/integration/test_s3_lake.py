@@ -18,10 +18,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
+from codex_assets.defs.analytics.window import latest_complete_day
 from codex_assets.lib import storage
-from codex_assets.lib.api.window import latest_complete_day
 from codex_assets.lib.lake import SOURCE_MARKER, Lake
-from codex_assets.lib.raw_tables import ANALYTICS_RAW_TABLES
 from codex_assets.lib.settings import Settings, SettingsError
 from codex_assets.lib.sources import simulator_for
 from tests.support.s3_server import moto_server

@@ -2,7 +2,7 @@
 
 From docs/compliance.md ("Duplicates and late events") and the column descriptions of
 `restricted.compliance_events` and `marts.compliance_activity_daily` (docs/raw-schema.md,
-codex_assets/lib/compliance/specs.py descriptions), never from the project's SQL: each
+codex_assets/defs/compliance/specs.py descriptions), never from the project's SQL: each
 `event_id` once, from its first delivery (earliest partition day, then file end time, then
 file id), the typed columns read from the event as the contract names its fields.
 """

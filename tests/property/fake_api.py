@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from codex_assets.lib.api.analytics import day_bounds
+from codex_assets.defs.analytics.client import day_bounds
 from tests.property.strategies import API_KEY, BASE_URL, WORKSPACE_ID, Dataset, PagePlan
 
 _PREFIX = f"/v1/analytics/codex/workspaces/{WORKSPACE_ID}/"

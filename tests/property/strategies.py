@@ -34,7 +34,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from codex_assets.lib.api.analytics import day_bounds
+from codex_assets.defs.analytics.client import day_bounds
 
 WORKSPACE_ID = "be545252-ad04-4cfa-9ca5-deca58416151"
 API_KEY = "k-property-test"

@@ -33,13 +33,13 @@ import duckdb
 import pytest
 from hypothesis import event, given
 
-from codex_assets.lib.api.analytics import AnalyticsClient, day_bounds
-from codex_assets.lib.api.http import ApiHttpClient, HttpSettings
-from codex_assets.lib.ingest import land_analytics_days
+from codex_assets.defs.analytics.client import AnalyticsClient, day_bounds
+from codex_assets.defs.analytics.landing import land_analytics_days
+from codex_assets.defs.analytics.marts import MartSettings, refresh_marts
+from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
+from codex_assets.defs.analytics.views import create_raw_views
+from codex_assets.lib.http.client import ApiHttpClient, HttpSettings
 from codex_assets.lib.lake import Lake
-from codex_assets.lib.marts import MartSettings, refresh_marts
-from codex_assets.lib.raw_tables import ANALYTICS_RAW_TABLES
-from codex_assets.lib.warehouse import create_raw_views
 from tests.property import profiles, reference
 from tests.property.fake_api import FakeAnalyticsApi
 from tests.property.strategies import (

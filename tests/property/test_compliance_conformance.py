@@ -33,15 +33,15 @@ import duckdb
 import pytest
 from hypothesis import event, given
 
-from codex_assets.lib.api.compliance import ComplianceClient, compliance_http_settings
-from codex_assets.lib.api.http import ApiHttpClient
-from codex_assets.lib.compliance.ingest import RAW_TABLE, land_compliance_days
-from codex_assets.lib.compliance.marts import (
+from codex_assets.defs.compliance.client import ComplianceClient, compliance_http_settings
+from codex_assets.defs.compliance.landing import RAW_TABLE, land_compliance_days
+from codex_assets.defs.compliance.marts import (
     refresh_access_token_events,
     refresh_activity,
     refresh_agent_activity,
 )
-from codex_assets.lib.compliance.warehouse import refresh_compliance_events
+from codex_assets.defs.compliance.warehouse import refresh_compliance_events
+from codex_assets.lib.http.client import ApiHttpClient
 from codex_assets.lib.lake import Lake
 from tests.property import compliance_reference, profiles, reference
 from tests.property.compliance_strategies import ComplianceScenario, compliance_scenarios

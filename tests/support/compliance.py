@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from codex_assets.lib.compliance.ingest import FILE_COLUMNS, RAW_TABLE
+from codex_assets.defs.compliance.landing import FILE_COLUMNS, RAW_TABLE
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.sql import read_sql
 
@@ -64,7 +64,7 @@ def land(
     with lake.stream_partition(
         RAW_TABLE,
         day,
-        read_sql("compliance/raw_codex_log.sql"),
+        read_sql("defs/compliance/raw_codex_log.sql"),
         parts=parts,
         columns=FILE_COLUMNS,
         use_pipes=use_pipes,

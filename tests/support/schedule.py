@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
+from codex_assets.defs.analytics.window import latest_complete_day
 from codex_assets.defs.automation import daily_refresh_schedule
-from codex_assets.lib.api.window import latest_complete_day
 
 
 def scheduled_run(instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:

@@ -15,9 +15,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from codex_assets.lib.api.analytics import AnalyticsClient, day_bounds
-from codex_assets.lib.api.errors import ApiValidationError
-from codex_assets.lib.api.http import ApiHttpClient, HttpSettings
+from codex_assets.defs.analytics.client import AnalyticsClient, day_bounds
+from codex_assets.lib.http.client import ApiHttpClient, HttpSettings
+from codex_assets.lib.http.errors import ApiValidationError
 from tests.support.contract_server import API_KEY, WORKSPACE, contract_server, utc
 
 NOW = utc(2026, 5, 12, 13, 0)

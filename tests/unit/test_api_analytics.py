@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 import httpx
 import pytest
 
-from codex_assets.lib.api.analytics import ENDPOINTS, AnalyticsClient, _read_page, day_bounds
-from codex_assets.lib.api.errors import ApiSchemaError
-from codex_assets.lib.api.http import ApiHttpClient, HttpSettings
+from codex_assets.defs.analytics.client import ENDPOINTS, AnalyticsClient, _read_page, day_bounds
+from codex_assets.lib.http.client import ApiHttpClient, HttpSettings
+from codex_assets.lib.http.errors import ApiSchemaError
 
 NOW = datetime(2026, 5, 10, 13, 0, tzinfo=UTC)
 

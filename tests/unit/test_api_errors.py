@@ -5,7 +5,7 @@ from __future__ import annotations
 import pickle
 from datetime import date
 
-from codex_assets.lib.api.errors import (
+from codex_assets.lib.http.errors import (
     ApiAuthError,
     ApiPermissionError,
     ApiRetriesExhaustedError,

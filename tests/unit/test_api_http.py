@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from codex_assets.lib.api.errors import ApiSchemaError, CodexApiError
-from codex_assets.lib.api.http import USER_AGENT, ApiHttpClient, HttpSettings
-from codex_assets.lib.api.retry import backoff_delay, parse_retry_after
+from codex_assets.lib.http.client import USER_AGENT, ApiHttpClient, HttpSettings
+from codex_assets.lib.http.errors import ApiSchemaError, CodexApiError
+from codex_assets.lib.http.retry import backoff_delay, parse_retry_after
 
 KEY = "sk-admin-UNIT-key-that-must-not-leak"
 

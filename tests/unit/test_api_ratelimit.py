@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from codex_assets.lib.api.ratelimit import RateLimiter, route_template
+from codex_assets.lib.http.ratelimit import RateLimiter, route_template
 from tests.support.fault_server import FakeClock
 
 

@@ -6,14 +6,14 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from codex_assets.lib.api.errors import OutsideApiWindowError
-from codex_assets.lib.api.window import (
+from codex_assets.defs.analytics.window import (
     ANALYTICS_LAG,
     ANALYTICS_LOOKBACK_DAYS,
     check_days_servable,
     latest_complete_day,
     oldest_servable_day,
 )
+from codex_assets.lib.http.errors import OutsideApiWindowError
 
 
 def test_constants():

@@ -115,7 +115,8 @@ def test_an_sla_must_make_sense():
 def test_the_slas_agree_with_the_api_clients_windows(hour):
     """The checks expect exactly the days the clients can fetch (a drift would make coverage
     ask for days no command can load)."""
-    from codex_assets.lib.api import compliance, window
+    from codex_assets.defs.analytics import window
+    from codex_assets.defs.compliance import client as compliance
 
     now = datetime(2026, 8, 1, hour, 30, tzinfo=UTC)
     assert ANALYTICS_SLA.oldest_refillable_day(now) == window.oldest_servable_day(now)

@@ -9,11 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 import duckdb
 import pytest
 
+from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
 from codex_assets.lib.checks import ANALYTICS_SLA, COMPLIANCE_SLA, read_footers
 from codex_assets.lib.checks.completeness import coverage, paging_complete
 from codex_assets.lib.checks.outcome import format_days, plural
 from codex_assets.lib.lake import Lake
-from codex_assets.lib.raw_tables import ANALYTICS_RAW_TABLES
 from codex_assets.simulator.app import Simulator
 from codex_assets.simulator.config import SimulatorConfig
 

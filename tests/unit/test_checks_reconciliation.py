@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
 from codex_assets.lib.checks.reconciliation import (
     CREDITS_TOLERANCE_CENTS,
     clients_sum_to_totals,
@@ -19,7 +20,6 @@ from codex_assets.lib.checks.reconciliation import (
 from codex_assets.lib.checks.tables import USAGE_USERS, USAGE_WORKSPACE
 from codex_assets.lib.checks.window import open_window
 from codex_assets.lib.lake import Lake
-from codex_assets.lib.raw_tables import ANALYTICS_RAW_TABLES
 from codex_assets.simulator.app import Simulator
 from codex_assets.simulator.config import SimulatorConfig
 

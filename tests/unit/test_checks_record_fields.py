@@ -8,6 +8,8 @@ from datetime import date, datetime, timedelta
 import orjson
 import pytest
 
+from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
+from codex_assets.defs.compliance.landing import RAW_TABLE
 from codex_assets.lib.checks import ANALYTICS_CHECKED_TABLES
 from codex_assets.lib.checks.record_fields import (
     declared_untyped,
@@ -19,9 +21,7 @@ from codex_assets.lib.checks.record_fields import (
 )
 from codex_assets.lib.checks.tables import COMPLIANCE_CODEX_LOG, USAGE_USERS, USAGE_WORKSPACE
 from codex_assets.lib.checks.validity import schema_diff
-from codex_assets.lib.compliance.ingest import RAW_TABLE
 from codex_assets.lib.lake import Lake
-from codex_assets.lib.raw_tables import ANALYTICS_RAW_TABLES
 from codex_assets.simulator.app import Simulator
 from codex_assets.simulator.config import SimulatorConfig
 from codex_assets.simulator.faults import with_extra_fields
@@ -170,7 +170,7 @@ def test_added_fields_are_named_at_the_first_level_the_sql_does_not_know(tmp_pat
         "4 fields the API sends that no column reads: actor.department, clients[].new_metric, "
         "foo, totals.credits_overage (seen on 2026-05-05)" in outcome.summary
     )
-    assert "codex_assets/lib/sql/raw/usage_users.sql" in outcome.summary
+    assert "codex_assets/defs/analytics/land_usage_users.sql" in outcome.summary
     assert outcome.measured["fields_not_read_count"] == 4
     assert outcome.measured["fields_not_read"].startswith("actor.department, ")
     assert outcome.offending_days == [DAYS[1]]

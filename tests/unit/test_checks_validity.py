@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
 from codex_assets.lib.checks import ANALYTICS_CHECKED_TABLES
 from codex_assets.lib.checks.tables import CODE_REVIEWS, USAGE_USERS, USAGE_WORKSPACE
 from codex_assets.lib.checks.validity import (
@@ -18,7 +19,6 @@ from codex_assets.lib.checks.validity import (
 )
 from codex_assets.lib.checks.window import open_window
 from codex_assets.lib.lake import Lake
-from codex_assets.lib.raw_tables import ANALYTICS_RAW_TABLES
 from codex_assets.simulator.app import Simulator
 from codex_assets.simulator.config import SimulatorConfig
 

@@ -10,17 +10,17 @@ from datetime import UTC, date, datetime
 import duckdb
 import pytest
 
-from codex_assets.lib.compliance.export import export_day
-from codex_assets.lib.compliance.marts import refresh_activity, refresh_agent_activity
-from codex_assets.lib.compliance.retention import purge_compliance
-from codex_assets.lib.compliance.specs import (
+from codex_assets.defs.compliance.export import export_day
+from codex_assets.defs.compliance.marts import refresh_activity, refresh_agent_activity
+from codex_assets.defs.compliance.retention import purge_compliance
+from codex_assets.defs.compliance.specs import (
     ACTIVITY_SPEC,
     AGENT_ACTIVITY_SPEC,
     EVENTS_SPEC,
     Column,
     TableSpec,
 )
-from codex_assets.lib.compliance.warehouse import (
+from codex_assets.defs.compliance.warehouse import (
     RAW_VIEW,
     RESTRICTED_VIEW,
     create_compliance_views,
@@ -217,4 +217,4 @@ def test_a_missing_column_without_a_migration_still_asks_for_a_rebuild():
 
 
 def _insert_sql() -> str:
-    return read_sql("compliance/events_insert.sql")
+    return read_sql("defs/compliance/events_insert.sql")

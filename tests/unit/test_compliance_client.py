@@ -11,7 +11,7 @@ import httpx
 import orjson
 import pytest
 
-from codex_assets.lib.api.compliance import (
+from codex_assets.defs.compliance.client import (
     ComplianceClient,
     ComplianceIntegrityError,
     ComplianceWindowError,
@@ -22,9 +22,9 @@ from codex_assets.lib.api.compliance import (
     oldest_retained_day,
     principal_path,
 )
-from codex_assets.lib.api.errors import ApiNotFoundError, ApiSchemaError, OutsideApiWindowError
-from codex_assets.lib.api.http import ApiHttpClient
-from codex_assets.lib.api.ratelimit import route_template
+from codex_assets.lib.http.client import ApiHttpClient
+from codex_assets.lib.http.errors import ApiNotFoundError, ApiSchemaError, OutsideApiWindowError
+from codex_assets.lib.http.ratelimit import route_template
 from codex_assets.lib.settings import Settings, SettingsError
 from codex_assets.lib.sources import open_compliance_client
 from codex_assets.simulator.app import Simulator

@@ -11,8 +11,8 @@ import duckdb
 import orjson
 import pytest
 
-from codex_assets.lib.compliance.ingest import FILE_COLUMNS, RAW_TABLE
-from codex_assets.lib.compliance.warehouse import codex_log_lines_sql
+from codex_assets.defs.compliance.landing import FILE_COLUMNS, RAW_TABLE
+from codex_assets.defs.compliance.warehouse import codex_log_lines_sql
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.sql import read_sql, sql_string
 from tests.support.compliance import body, event, land
@@ -159,7 +159,7 @@ def test_a_failure_midway_publishes_nothing_and_keeps_the_old_partition(tmp_path
         lake.stream_partition(
             RAW_TABLE,
             DAY,
-            read_sql("compliance/raw_codex_log.sql"),
+            read_sql("defs/compliance/raw_codex_log.sql"),
             parts=parts,
             columns=FILE_COLUMNS,
             use_pipes=use_pipes,
@@ -179,7 +179,11 @@ def test_commit_refuses_a_partial_day(tmp_path):
         for i in range(2)
     ]
     with lake.stream_partition(
-        RAW_TABLE, DAY, read_sql("compliance/raw_codex_log.sql"), parts=parts, columns=FILE_COLUMNS
+        RAW_TABLE,
+        DAY,
+        read_sql("defs/compliance/raw_codex_log.sql"),
+        parts=parts,
+        columns=FILE_COLUMNS,
     ) as stream:
         stream.write(body(event("a", "2026-05-07T00:02:00Z", "PROMPT_SENT")))
         with pytest.raises(RuntimeError, match="only 1 of the 2"):

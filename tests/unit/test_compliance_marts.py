@@ -11,21 +11,21 @@ import duckdb
 import orjson
 import pytest
 
-from codex_assets.lib import dlp
-from codex_assets.lib.compliance.export import EXPORT_SUBDIR, export_day, export_days, export_paths
-from codex_assets.lib.compliance.findings import refresh_findings
-from codex_assets.lib.compliance.ingest import RAW_TABLE
-from codex_assets.lib.compliance.marts import refresh_access_token_events, refresh_activity
-from codex_assets.lib.compliance.privacy import make_private
-from codex_assets.lib.compliance.retention import purge_compliance, retention_cutoff
-from codex_assets.lib.compliance.specs import (
+from codex_assets.defs.compliance import dlp
+from codex_assets.defs.compliance.export import EXPORT_SUBDIR, export_day, export_days, export_paths
+from codex_assets.defs.compliance.findings import refresh_findings
+from codex_assets.defs.compliance.landing import RAW_TABLE
+from codex_assets.defs.compliance.marts import refresh_access_token_events, refresh_activity
+from codex_assets.defs.compliance.privacy import make_private
+from codex_assets.defs.compliance.retention import purge_compliance, retention_cutoff
+from codex_assets.defs.compliance.specs import (
     ACCESS_TOKENS_SPEC,
     ACTIVITY_SPEC,
     ALL_SPECS,
     EVENTS_SPEC,
     FINDINGS_SPEC,
 )
-from codex_assets.lib.compliance.warehouse import (
+from codex_assets.defs.compliance.warehouse import (
     RAW_VIEW,
     bounded_memory,
     create_compliance_views,
@@ -167,7 +167,7 @@ def test_a_lake_that_changes_during_the_rebuild_fails_it_and_changes_nothing(wor
         try:
             conn.execute(
                 f"INSERT INTO {EVENTS_SPEC.qualified_name} BY NAME "
-                f"{read_sql('compliance/events_insert.sql')}",
+                f"{read_sql('defs/compliance/events_insert.sql')}",
                 {"start": D1, "end": D3},
             )
         finally:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import pytest
 
-from codex_assets.lib.api.compliance import ComplianceClient, compliance_http_settings
-from codex_assets.lib.api.errors import (
+from codex_assets.defs.compliance.client import ComplianceClient, compliance_http_settings
+from codex_assets.lib.http.client import ApiHttpClient
+from codex_assets.lib.http.errors import (
     ApiNotFoundError,
     ApiPermissionError,
     ApiRetriesExhaustedError,
     ApiSchemaError,
 )
-from codex_assets.lib.api.http import ApiHttpClient
 from tests.support.contract_server import API_KEY, ORGANIZATION, WORKSPACE, contract_server, utc
 from tests.support.fault_server import fault_server, json_reply
 

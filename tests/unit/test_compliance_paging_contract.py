@@ -15,14 +15,14 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from codex_assets.lib.api.compliance import (
+from codex_assets.defs.compliance.client import (
     ComplianceClient,
     compliance_http_settings,
     day_start,
     file_day,
 )
-from codex_assets.lib.api.errors import ApiSchemaError
-from codex_assets.lib.api.http import ApiHttpClient
+from codex_assets.lib.http.client import ApiHttpClient
+from codex_assets.lib.http.errors import ApiSchemaError
 from tests.support.contract_server import (
     API_KEY,
     ORGANIZATION,

@@ -17,7 +17,7 @@ import httpx
 import orjson
 import pytest
 
-from codex_assets.lib import dlp
+from codex_assets.defs.compliance import dlp
 from codex_assets.simulator import compliance_events
 from codex_assets.simulator.app import Simulator
 from codex_assets.simulator.compliance_events import compliance_user_id, generate_day

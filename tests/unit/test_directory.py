@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from codex_assets.lib.directory import (
+from codex_assets.defs.analytics.marts import MartSettings
+from codex_assets.defs.directory.people import (
     UNASSIGNED,
     Directory,
     DirectoryError,
     load_directory,
 )
-from codex_assets.lib.marts import MartSettings
 from codex_assets.lib.settings import Settings
 
 

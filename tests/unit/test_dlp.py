@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from codex_assets.lib import dlp
+from codex_assets.defs.compliance import dlp
 from codex_assets.simulator.compliance_text import SECRET_KINDS, fake_secret, prompt_with_secret
 
 SAMPLES = {

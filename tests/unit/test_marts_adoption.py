@@ -29,7 +29,7 @@ from test_marts_rawdata import (
     rows,
 )
 
-from codex_assets.lib.marts import MartSettings, last_loaded_day, refresh_mart
+from codex_assets.defs.analytics.marts import MartSettings, last_loaded_day, refresh_mart
 
 approx = pytest.approx
 

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import re
 
-from codex_assets.lib.marts import DEFINITIONS, MARTS, STATE_TABLES
-from codex_assets.lib.marts.docs import COMPLIANCE_MARTS, DOCS_PATH, render_reference, splice
+from codex_assets.defs.analytics.marts import DEFINITIONS, MARTS, STATE_TABLES
+from codex_assets.defs.analytics.marts.docs import (
+    COMPLIANCE_MARTS,
+    DOCS_PATH,
+    render_reference,
+    splice,
+)
 
 
 def test_the_generated_reference_is_current() -> None:
     document = DOCS_PATH.read_text()
     assert splice(document, render_reference()) == document, (
-        "docs/marts.md is stale: run `python -m codex_assets.lib.marts.docs`"
+        "docs/marts.md is stale: run `python -m codex_assets.defs.analytics.marts.docs`"
     )
 
 

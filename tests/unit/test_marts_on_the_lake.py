@@ -13,10 +13,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from codex_assets.defs.analytics.marts import MartSettings, refresh_marts
+from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
+from codex_assets.defs.analytics.views import create_raw_views
 from codex_assets.lib.lake import Lake
-from codex_assets.lib.marts import MartSettings, refresh_marts
-from codex_assets.lib.raw_tables import ANALYTICS_RAW_TABLES
-from codex_assets.lib.warehouse import create_raw_views
 
 DAY = date(2026, 5, 1)
 SPAN = {"start_time": 1777593600, "end_time": 1777680000}

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from codex_assets.lib.marts import MARTS, MartSettings, ensure_schema, refresh_mart
+from codex_assets.defs.analytics.marts import MARTS, MartSettings, ensure_schema, refresh_mart
 
 TOKENS = "uncached_text_input_tokens BIGINT, cached_text_input_tokens BIGINT, text_output_tokens BIGINT, text_total_tokens BIGINT"
 CLIENT_STRUCT = (
@@ -487,7 +487,7 @@ def raw(tmp_path: Path) -> Iterator[RawData]:
 
 
 def directory_settings(tmp_path: Path, usd_per_credit: float | None = None) -> MartSettings:
-    from codex_assets.lib.directory import load_directory
+    from codex_assets.defs.directory.people import load_directory
 
     path = tmp_path / "directory.csv"
     path.write_text(DIRECTORY_CSV)

@@ -30,7 +30,7 @@ from test_marts_rawdata import (
     table_snapshot,
 )
 
-from codex_assets.lib.marts import (
+from codex_assets.defs.analytics.marts import (
     MARTS,
     STATE_TABLES,
     MartSchemaError,

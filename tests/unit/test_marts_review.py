@@ -23,8 +23,8 @@ from test_marts_rawdata import (
     rows,
 )
 
-from codex_assets.lib.marts import MartSettings, refresh_mart
-from codex_assets.lib.marts.refresh import fill_reconciliation_compliance
+from codex_assets.defs.analytics.marts import MartSettings, refresh_mart
+from codex_assets.defs.analytics.marts.refresh import fill_reconciliation_compliance
 
 approx = pytest.approx
 

@@ -28,7 +28,7 @@ from test_marts_rawdata import (
     rows,
 )
 
-from codex_assets.lib.marts import MartSettings, refresh_mart
+from codex_assets.defs.analytics.marts import MartSettings, refresh_mart
 
 approx = pytest.approx
 

@@ -7,8 +7,8 @@ import math
 import duckdb
 import pytest
 
-from codex_assets.lib.marts.refresh import run_script
-from codex_assets.lib.pricing import (
+from codex_assets.defs.analytics.marts.refresh import run_script
+from codex_assets.defs.analytics.pricing import (
     billing_unit,
     check_usd_per_credit,
     row_cost,
@@ -46,7 +46,7 @@ def test_billing_unit_in_python_and_sql(credits, billed, unit, conn) -> None:
 @pytest.fixture
 def conn() -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect()
-    run_script(connection, read_sql("marts/_macros.sql"), {})
+    run_script(connection, read_sql("defs/analytics/marts/_macros.sql"), {})
     return connection
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from codex_assets.lib.marts import DEFINITIONS, MARTS
+from codex_assets.defs.analytics.marts import DEFINITIONS, MARTS
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 

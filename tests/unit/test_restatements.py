@@ -6,8 +6,8 @@ from datetime import date
 
 import duckdb
 
+from codex_assets.defs.analytics.restatements import create_view, has_log, track_restatement
 from codex_assets.lib.lake import Lake
-from codex_assets.lib.restatements import create_view, has_log, track_restatement
 
 DAY = date(2026, 3, 2)
 

@@ -8,9 +8,9 @@ import dagster as dg
 import duckdb
 import pytest
 
+from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
+from codex_assets.defs.analytics.window import latest_complete_day
 from codex_assets.defs.automation import RANGE_END_TAG, RANGE_START_TAG
-from codex_assets.lib.api.window import latest_complete_day
-from codex_assets.lib.raw_tables import ANALYTICS_RAW_TABLES
 from codex_assets.lib.settings import Settings
 from codex_assets.lib.sources import simulator_for
 from tests.support.schedule import scheduled_run

@@ -10,10 +10,10 @@ import duckdb
 import pytest
 
 from codex_assets.backfill import Window, run_window
-from codex_assets.lib.api import analytics as analytics_client
-from codex_assets.lib.api.window import latest_complete_day
+from codex_assets.defs.analytics import client as analytics_client
+from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
+from codex_assets.defs.analytics.window import latest_complete_day
 from codex_assets.lib.lake import Lake
-from codex_assets.lib.raw_tables import ANALYTICS_RAW_TABLES
 from codex_assets.lib.settings import Settings
 from codex_assets.lib.sources import simulator_for
 

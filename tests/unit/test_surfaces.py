@@ -9,14 +9,14 @@ import duckdb
 import pytest
 from test_marts_rawdata import Client, UserDay, raw_warehouse
 
-from codex_assets.lib.marts import MartSettings, refresh_mart
-from codex_assets.lib.settings import Settings
-from codex_assets.lib.surfaces import (
+from codex_assets.defs.analytics.marts import MartSettings, refresh_mart
+from codex_assets.defs.analytics.surfaces import (
     DEFAULT_SURFACES_CSV,
     SURFACES,
     SurfaceMapError,
     load_surface_map,
 )
+from codex_assets.lib.settings import Settings
 
 # The 43 CodexClient values of the API reference (reference/codex-api.md, Part 1).
 JETBRAINS = [

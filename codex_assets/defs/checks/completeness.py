@@ -13,6 +13,7 @@ One multi-check per raw asset, so a run reads each asset's partition footers onc
 
 import dagster as dg
 
+from codex_assets.defs.analytics.window import latest_complete_day
 from codex_assets.defs.checks.support import (
     ANALYTICS_TARGETS,
     CheckTarget,
@@ -23,7 +24,6 @@ from codex_assets.defs.checks.support import (
     utc_now,
 )
 from codex_assets.defs.resources import CodexResource
-from codex_assets.lib.api.window import latest_complete_day
 from codex_assets.lib.checks import completeness, read_footers
 
 PAGING_COMPLETE = "paging_complete"

@@ -37,8 +37,8 @@ from codex_assets.defs.checks.validity import (
     column_schema_spec,
     validity_outcomes,
 )
+from codex_assets.defs.compliance.client import CODEX_LOG, latest_complete_day, oldest_retained_day
 from codex_assets.defs.resources import CodexResource
-from codex_assets.lib.api.compliance import CODEX_LOG, latest_complete_day, oldest_retained_day
 from codex_assets.lib.checks import compliance, validity
 from codex_assets.lib.checks.tables import COMPLIANCE_CODEX_LOG, USAGE_USERS
 from codex_assets.lib.checks.window import open_window

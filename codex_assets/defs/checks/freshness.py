@@ -35,9 +35,8 @@ from codex_assets.defs.checks.support import (
     to_result,
     utc_now,
 )
+from codex_assets.defs.compliance.client import CODEX_LOG
 from codex_assets.defs.resources import CodexResource
-from codex_assets.lib.api.compliance import CODEX_LOG
-from codex_assets.lib.api.errors import ApiNotFoundError, CodexApiError
 from codex_assets.lib.checks import ANALYTICS_SLA, COMPLIANCE_SLA, Sla
 from codex_assets.lib.checks.freshness import (
     API_FAILED,
@@ -47,6 +46,7 @@ from codex_assets.lib.checks.freshness import (
     compliance_freshness,
     lake_newest_event,
 )
+from codex_assets.lib.http.errors import ApiNotFoundError, CodexApiError
 from codex_assets.lib.settings import SettingsError
 
 FRESHNESS_CHECK_NAME = "freshness_check"

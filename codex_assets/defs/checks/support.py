@@ -26,7 +26,7 @@ from codex_assets.lib.checks import (
 from codex_assets.lib.lake import Lake
 
 COMPLIANCE_KEY = dg.AssetKey(["raw", "compliance_codex_log"])
-COMPLIANCE_MODULE = "codex_assets.defs.ingest.compliance"
+COMPLIANCE_MODULE = "codex_assets.defs.compliance.raw_assets"
 
 
 @dataclass(frozen=True)

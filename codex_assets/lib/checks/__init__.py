@@ -2,7 +2,7 @@
 
 Each check takes the lake (or an in-memory `LakeWindow` over some days of it) and returns a
 `CheckOutcome`; `codex_assets/defs/checks/` turns outcomes into Dagster asset check results.
-SQL lives in `codex_assets/lib/sql/checks/`. See docs/checks.md for what each check means.
+SQL lives in `codex_assets/lib/checks/`. See docs/checks.md for what each check means.
 """
 
 from codex_assets.lib.checks.outcome import (

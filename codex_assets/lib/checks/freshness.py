@@ -73,7 +73,7 @@ def lake_newest_event(
         searched += 1
         with lake.connect() as conn:
             (newest,) = conn.execute(
-                read_sql("checks/compliance_newest_event.sql"), {"files": [str(path)]}
+                read_sql("lib/checks/compliance_newest_event.sql"), {"files": [str(path)]}
             ).fetchone()
         if newest is not None:
             return LakeNewestEvent(_utc(newest), day, searched)

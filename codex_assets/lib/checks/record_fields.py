@@ -6,7 +6,7 @@ the two apart, for `column_schema_unchanged`:
 
 - **What the SQL reads** is taken from the SQL itself, parsed by DuckDB's own parser
   (`json_serialize_sql`), not kept in a second list: every `->` / `->>` path from the record
-  column (`json` in `sql/raw/<table>.sql`, `record` in the compliance view) and every key of a
+  column (`json` in `defs/analytics/land_<table>.sql`, `record` in the compliance view) and every key of a
   `from_json(<path>, '<structure>')` structure. A path read whole (`json -> 'code_attribution'`,
   or any leaf) covers everything under it. A path the walker does not understand raises, so a
   new construct in the SQL fails the tests rather than hiding fields.
@@ -14,7 +14,7 @@ the two apart, for `column_schema_unchanged`:
   constant `object`) is declared beside it, in the same file, on `-- untyped:` comment lines.
 - **What the API sends** is measured in DuckDB over the lake: the distinct keys of each object
   the SQL reads into, per partition file (`json_keys`, one pass over the days' files,
-  sql/checks/record_keys.sql). Only the few hundred (day, object, key) triples reach Python,
+  lib/checks/record_keys.sql). Only the few hundred (day, object, key) triples reach Python,
   to be compared with the two above.
 
 Depth: a field is named at the first level the SQL does not know. Inside objects and arrays
@@ -61,7 +61,7 @@ class RecordSource:
     """Where a lake table's typed columns come from: an SQL file and its record column."""
 
     sql_file: str
-    """`codex_assets/lib/sql/<sql_file>`."""
+    """`codex_assets/<sql_file>`."""
     root: str
     """The column holding the API's object in that SQL (`json`, `record`)."""
 
@@ -320,7 +320,7 @@ def levels(tree: FieldTree, prefix: Sequence[str] = ()) -> list[tuple[str, ...]]
 
 def record_keys_sql(tree: FieldTree) -> tuple[list[str], str]:
     """(the levels' names, the check query) listing the distinct keys of `record` at each
-    level of `tree`, per partition file: sql/checks/record_keys.sql with its slots filled."""
+    level of `tree`, per partition file: lib/checks/record_keys.sql with its slots filled."""
     objects = levels(tree)
     plain = [level for level in objects if ARRAY not in level]
     arrays = [level for level in objects if ARRAY in level]
@@ -337,7 +337,7 @@ def record_keys_sql(tree: FieldTree) -> tuple[list[str], str]:
         )
     names = [join_path(level) for level in plain + arrays]
     keys = parts[0] if len(parts) == 1 else f"list_concat({', '.join(parts)})"
-    query = read_sql("checks/record_keys.sql").format(
+    query = read_sql("lib/checks/record_keys.sql").format(
         levels="[" + ", ".join(_sql(name) for name in names) + "]", keys=keys
     )
     return names, query
@@ -348,7 +348,7 @@ def unread_fields(
 ) -> RecordDrift:
     """The fields of `record` in `table`'s partitions of `days` that `source` does not read.
 
-    One DuckDB query over the days' Parquet files (sql/checks/record_keys.sql): the distinct
+    One DuckDB query over the days' Parquet files (lib/checks/record_keys.sql): the distinct
     keys of every object the SQL reads into, per file (that is, per day). Only those few
     hundred (day, object, key) triples reach Python, to be compared with `known_fields`.
     """

@@ -21,9 +21,9 @@ class CheckedTable:
     grain: the columns that identify a row (besides `day`, always the partition day).
     row_label: a SQL expression naming a row in check output (`user_id`, or a constant for
       one-row-per-day tables).
-    negative_counts_sql: `sql/checks/negative_counts/<file>`: rows whose counts go below zero.
+    negative_counts_sql: `lib/checks/negative_counts/<file>`: rows whose counts go below zero.
     breakdowns: whether the rows carry `clients` / `models` lists that should sum to `totals`.
-    record_source: the SQL that types the verbatim `record` (by default `sql/raw/<name>.sql`,
+    record_source: the SQL that types the verbatim `record` (by default `defs/analytics/land_<name>.sql`,
       reading the API's row as `json`): the fields it reads are the known ones.
     """
 
@@ -37,7 +37,7 @@ class CheckedTable:
 
     @property
     def typed_from(self) -> RecordSource:
-        return self.record_source or RecordSource(f"raw/{self.name}.sql", "json")
+        return self.record_source or RecordSource(f"defs/analytics/land_{self.name}.sql", "json")
 
     @property
     def key_columns(self) -> tuple[str, ...]:
@@ -86,7 +86,7 @@ COMPLIANCE_CODEX_LOG = CheckedTable(
     row_label="event_id",
     negative_counts_sql="compliance_codex_log.sql",
     sla=COMPLIANCE_SLA,
-    record_source=RecordSource("compliance/view_restricted_codex_log.sql", "record"),
+    record_source=RecordSource("defs/compliance/view_restricted_codex_log.sql", "record"),
 )
 """The compliance log, for the row-level rules that apply to it (negative token counts, files
 outside their day). It has no unique key by design: delivery is at-least-once, so the same

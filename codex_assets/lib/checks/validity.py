@@ -141,7 +141,7 @@ def schema_diff(
             "fields_not_read_count": len(fields),
             "record_days_checked": len(drift.days_checked),
             "record_objects_compared": ", ".join(level or "(top level)" for level in drift.levels),
-            "typed_by": f"codex_assets/lib/sql/{drift.sql_file}",
+            "typed_by": f"codex_assets/{drift.sql_file}",
         }
     if not (changes.parts or fields):
         return CheckOutcome(
@@ -165,7 +165,7 @@ def schema_diff(
             f"{plural(len(fields), 'field')} the API sends that no column reads: "
             f"{record_fields.describe(fields, OFFENDING_CAP)} (seen on {format_days(days)}). "
             "They are kept in `record`, so nothing needs re-fetching; to use one, read it "
-            f"in codex_assets/lib/sql/{drift.sql_file} (or, to leave it untyped on purpose, "
+            f"in codex_assets/{drift.sql_file} (or, to leave it untyped on purpose, "
             "add it to that file's `-- untyped:` lines)."
         )
     field_rows = [
@@ -256,7 +256,7 @@ def _fields_passed(drift: RecordDrift | None) -> str:
         return " No landed partition to compare `record` with."
     return (
         f" Every field the API sent on {plural(len(drift.days_checked), 'day')} is read by a "
-        f"column or declared untyped in codex_assets/lib/sql/{drift.sql_file}."
+        f"column or declared untyped in codex_assets/{drift.sql_file}."
     )
 
 

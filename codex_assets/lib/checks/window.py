@@ -17,10 +17,10 @@ from datetime import date
 
 import duckdb
 
-from codex_assets.lib.compliance.ingest import RAW_TABLE as COMPLIANCE_RAW_TABLE
-from codex_assets.lib.compliance.warehouse import codex_log_lines_sql
+from codex_assets.defs.analytics.schema import conformed_select
+from codex_assets.defs.compliance.landing import RAW_TABLE as COMPLIANCE_RAW_TABLE
+from codex_assets.defs.compliance.warehouse import codex_log_lines_sql
 from codex_assets.lib.lake import Lake
-from codex_assets.lib.raw_schema import conformed_select
 from codex_assets.lib.sql import read_sql, sql_string
 
 ROWS_KEY = "_rows"
@@ -50,11 +50,11 @@ class LakeWindow:
         return [day for day in self.days if day not in present]
 
     def query(self, relative_sql: str, **identifiers: str) -> str:
-        """The check SQL `sql/checks/<relative_sql>` with its `{identifier}` slots filled.
+        """The check SQL `lib/checks/<relative_sql>` with its `{identifier}` slots filled.
 
         Identifiers come from code (table names, column lists), never from data or users.
         """
-        return read_sql(f"checks/{relative_sql}").format(**identifiers)
+        return read_sql(f"lib/checks/{relative_sql}").format(**identifiers)
 
 
 @contextmanager

@@ -1,0 +1,282 @@
+"""Compliance assets downstream of the raw logs: the deduplicated events, the marts, the DLP
+findings and the SIEM export. Each is a thin call into `codex_assets.defs.compliance`."""
+
+from collections.abc import Callable
+from datetime import date
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+from duckdb import DuckDBPyConnection
+
+from codex_assets.defs import partitions
+from codex_assets.defs.compliance.export import export_days
+from codex_assets.defs.compliance.findings import refresh_findings
+from codex_assets.defs.compliance.marts import (
+    refresh_access_token_events,
+    refresh_activity,
+    refresh_agent_activity,
+)
+from codex_assets.defs.compliance.privacy import make_private
+from codex_assets.defs.compliance.specs import (
+    ACCESS_TOKENS_SPEC,
+    ACTIVITY_SPEC,
+    AGENT_ACTIVITY_SPEC,
+    EVENTS_SPEC,
+    FINDINGS_SPEC,
+    TableSpec,
+)
+from codex_assets.defs.compliance.warehouse import bounded_memory, refresh_compliance_events
+from codex_assets.defs.metadata import markdown_preview
+from codex_assets.defs.resources import CodexResource
+
+RAW_KEY = dg.AssetKey(["raw", "compliance_codex_log"])
+EVENTS_KEY = dg.AssetKey(["restricted", "compliance_events"])
+OWNERS = ["team:data-platform"]
+RESTRICTED_TAGS = {"api": "codex_compliance", "data_classification": "restricted"}
+
+
+def _asset_key(qualified_name: str) -> dg.AssetKey:
+    return dg.AssetKey(qualified_name.split("."))
+
+
+def column_schema(spec: TableSpec) -> dg.TableSchema:
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(
+                name=column.name,
+                type=column.type,
+                description=column.description,
+                constraints=dg.TableColumnConstraints(nullable=column.nullable),
+            )
+            for column in spec.columns
+        ]
+    )
+
+
+def column_lineage(spec: TableSpec) -> dg.TableColumnLineage:
+    return dg.TableColumnLineage(
+        deps_by_column={
+            name: [
+                dg.TableColumnDep(asset_key=_asset_key(table), column_name=column)
+                for table, column in sources
+            ]
+            for name, sources in spec.lineage().items()
+        }
+    )
+
+
+def _metadata(spec: TableSpec, rows: int) -> dict:
+    return {
+        "dagster/row_count": rows,
+        "dagster/table_name": spec.qualified_name,
+        "dagster/column_schema": column_schema(spec),
+        "dagster/column_lineage": column_lineage(spec),
+    }
+
+
+def _table_rows(duckdb: DuckDBResource, spec: TableSpec) -> int:
+    with duckdb.get_connection() as conn, bounded_memory(conn):
+        found = conn.execute(f"SELECT count(*) FROM {spec.qualified_name}").fetchone()
+    return int(found[0]) if found else 0
+
+
+@dg.asset(
+    key=EVENTS_KEY,
+    description=f"{EVENTS_SPEC.description}\n\nGrain: {', '.join(EVENTS_SPEC.grain)}.",
+    deps=[RAW_KEY],
+    partitions_def=partitions.daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool="duckdb",
+    group_name="marts",
+    kinds={"duckdb", "sql"},
+    owners=OWNERS,
+    tags=RESTRICTED_TAGS,
+    metadata={"dagster/column_schema": column_schema(EVENTS_SPEC)},
+)
+def compliance_events(
+    context: dg.AssetExecutionContext, codex: CodexResource, duckdb: DuckDBResource
+) -> dg.MaterializeResult:
+    days = partitions.partition_days(context)
+    settings = codex.settings()
+    with duckdb.get_connection() as conn, bounded_memory(conn):
+        refresh = refresh_compliance_events(conn, codex.lake(), days[0], days[-1])
+        total = conn.execute(f"SELECT count(*) FROM {EVENTS_SPEC.qualified_name}").fetchone()
+    make_private(settings.data_path, settings.duckdb_path)
+    return dg.MaterializeResult(
+        metadata={
+            **_metadata(EVENTS_SPEC, int(total[0]) if total else 0),
+            "events_loaded": refresh.rows,
+            "later_duplicates_dropped": refresh.dropped_later,
+            "event_days": [d.isoformat() for d in refresh.event_days],
+        }
+    )
+
+
+def build_activity_mart(
+    spec: TableSpec,
+    refresh: Callable[[DuckDBPyConnection, list[date]], int],
+    preview_order: str,
+) -> dg.AssetsDefinition:
+    """A daily compliance mart rebuilt by `refresh` for the run's days and the days of the
+    late events they delivered; its preview is ordered by `preview_order`."""
+
+    @dg.asset(
+        name=spec.qualified_name.split(".")[1],
+        key_prefix=["marts"],
+        description=f"{spec.description}\n\nGrain: {', '.join(spec.grain)}.",
+        deps=[EVENTS_KEY],
+        partitions_def=partitions.daily_partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        pool="duckdb",
+        group_name="marts",
+        kinds={"duckdb", "sql"},
+        owners=OWNERS,
+        tags={"api": "codex_compliance"},
+        metadata={"dagster/column_schema": column_schema(spec)},
+    )
+    def activity_mart(
+        context: dg.AssetExecutionContext, duckdb: DuckDBResource
+    ) -> dg.MaterializeResult:
+        days = partitions.partition_days(context)
+        with duckdb.get_connection() as conn, bounded_memory(conn):
+            rebuilt = _days_to_rebuild(conn, days)
+            written = refresh(conn, rebuilt)
+            preview = markdown_preview(
+                conn, f"SELECT * FROM {spec.qualified_name} ORDER BY {preview_order}"
+            )
+        return dg.MaterializeResult(
+            metadata={
+                **_metadata(spec, written),
+                "days_rebuilt": len(rebuilt),
+                "preview": preview,
+            }
+        )
+
+    return activity_mart
+
+
+compliance_activity_daily = build_activity_mart(
+    ACTIVITY_SPEC, refresh_activity, "day DESC, prompts DESC"
+)
+compliance_agent_activity_daily = build_activity_mart(
+    AGENT_ACTIVITY_SPEC, refresh_agent_activity, "day DESC, events DESC"
+)
+
+
+def _days_to_rebuild(conn: DuckDBPyConnection, days: list[date]) -> list[date]:
+    """The range's days and those of every event its partitions hold: late events of the days
+    before the range are delivered in the range's files, and the marts are by event date."""
+    EVENTS_SPEC.ensure(conn)
+    event_days = {
+        row[0]
+        for row in conn.execute(
+            f"SELECT DISTINCT timestamp::DATE FROM {EVENTS_SPEC.qualified_name} "
+            "WHERE day BETWEEN $start AND $end AND timestamp IS NOT NULL",
+            {"start": days[0], "end": days[-1]},
+        ).fetchall()
+    }
+    return sorted(event_days | set(days))
+
+
+@dg.asset(
+    key=_asset_key(ACCESS_TOKENS_SPEC.qualified_name),
+    description=f"{ACCESS_TOKENS_SPEC.description}\n\nGrain: event_id (rebuilt whole).",
+    deps=[EVENTS_KEY],
+    pool="duckdb",
+    group_name="marts",
+    kinds={"duckdb", "sql"},
+    owners=OWNERS,
+    tags={"api": "codex_compliance"},
+    metadata={"dagster/column_schema": column_schema(ACCESS_TOKENS_SPEC)},
+)
+def access_token_events(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as conn, bounded_memory(conn):
+        written = refresh_access_token_events(conn)
+        preview = markdown_preview(
+            conn, f"SELECT * FROM {ACCESS_TOKENS_SPEC.qualified_name} ORDER BY timestamp DESC"
+        )
+    return dg.MaterializeResult(
+        metadata={**_metadata(ACCESS_TOKENS_SPEC, written), "preview": preview}
+    )
+
+
+@dg.asset(
+    key=_asset_key(FINDINGS_SPEC.qualified_name),
+    description=f"{FINDINGS_SPEC.description}\n\nGrain: {', '.join(FINDINGS_SPEC.grain)}.",
+    deps=[EVENTS_KEY],
+    partitions_def=partitions.daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool="duckdb",
+    group_name="marts",
+    kinds={"duckdb", "python"},
+    owners=OWNERS,
+    tags=RESTRICTED_TAGS,
+    metadata={"dagster/column_schema": column_schema(FINDINGS_SPEC)},
+)
+def secret_findings(
+    context: dg.AssetExecutionContext, codex: CodexResource, duckdb: DuckDBResource
+) -> dg.MaterializeResult:
+    days = partitions.partition_days(context)
+    with duckdb.get_connection() as conn, bounded_memory(conn):
+        found = refresh_findings(conn, days[0], days[-1])
+        by_kind = dict(
+            conn.execute(
+                f"SELECT kind, count(*) FROM {FINDINGS_SPEC.qualified_name} "
+                "WHERE day BETWEEN $start AND $end GROUP BY kind ORDER BY kind",
+                {"start": days[0], "end": days[-1]},
+            ).fetchall()
+        )
+    settings = codex.settings()
+    make_private(settings.data_path, settings.duckdb_path)
+    if found:
+        context.log.warning(
+            f"{found} secret(s) found in Codex prompts or responses for {days[0]}..{days[-1]} "
+            f"(by kind: {by_kind}); see restricted.secret_findings."
+        )
+    return dg.MaterializeResult(
+        metadata={**_metadata(FINDINGS_SPEC, found), "findings_by_kind": by_kind}
+    )
+
+
+@dg.asset(
+    key=["reports", "compliance_export"],
+    description=(
+        "SIEM / eDiscovery export: per partition day, the deduplicated Codex audit events it "
+        "first delivered, as $CODEX_DATA_DIR/exports/compliance/codex_log-YYYY-MM-DD.jsonl "
+        "(the events exactly as delivered, ordered by timestamp then event_id) and .parquet "
+        "(typed columns). Byte-stable across re-runs; owner-only; restricted (holds text)."
+    ),
+    deps=[EVENTS_KEY],
+    partitions_def=partitions.daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool="duckdb",
+    group_name="reports",
+    kinds={"duckdb", "parquet", "json"},
+    owners=OWNERS,
+    tags=RESTRICTED_TAGS,
+)
+def compliance_export(
+    context: dg.AssetExecutionContext, codex: CodexResource, duckdb: DuckDBResource
+) -> dg.MaterializeResult:
+    settings = codex.settings()
+    with duckdb.get_connection() as conn, bounded_memory(conn):
+        exported, rewritten = export_days(
+            conn, settings.data_path, partitions.partition_days(context)
+        )
+    make_private(settings.data_path, settings.duckdb_path)
+    if rewritten:
+        context.log.info(
+            "Rewrote the exports of later days whose events moved to an earlier day (loaded "
+            f"out of order): {', '.join(e.day.isoformat() for e in rewritten)}."
+        )
+    return dg.MaterializeResult(
+        metadata={
+            "later_days_rewritten": [e.day.isoformat() for e in rewritten],
+            "dagster/row_count": sum(e.events for e in exported),
+            "events_by_day": {e.day.isoformat(): e.events for e in exported},
+            "jsonl_sha256_by_day": {e.day.isoformat(): e.jsonl_sha256 for e in exported},
+            "export_dir": dg.MetadataValue.path(
+                str(exported[0].jsonl.parent) if exported else str(settings.data_path)
+            ),
+        }
+    )

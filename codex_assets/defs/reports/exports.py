@@ -1,0 +1,56 @@
+"""CSV and JSON exports of the marts, shaped like the Codex dashboard's own export options.
+
+Files are written under a temporary name and renamed into place, and their rows are ordered,
+so a re-run over the same data produces byte-identical files that downstream tools can diff.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from codex_assets.lib.sql import read_sql
+
+EXPORTS = ("workspace_usage_daily", "user_usage_daily", "code_review_daily")
+EXPORT_DAYS = 90
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    name: str
+    rows: int
+    csv: Path
+    json: Path
+
+
+def export_analytics(
+    conn: duckdb.DuckDBPyConnection, directory: Path, days: int = EXPORT_DAYS
+) -> list[ExportedFile]:
+    """Write every export in `EXPORTS` as `<name>.csv` and `<name>.json` into `directory`."""
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    exported = []
+    for name in EXPORTS:
+        query = read_sql(f"defs/reports/{name}.sql")
+        (rows,) = conn.execute(f"SELECT count(*) FROM ({query})", {"days": days}).fetchone()
+        csv = _copy(conn, query, days, directory / f"{name}.csv", "FORMAT csv, HEADER true")
+        json = _copy(conn, query, days, directory / f"{name}.json", "FORMAT json, ARRAY true")
+        exported.append(ExportedFile(name, rows, csv, json))
+    return exported
+
+
+def _copy(
+    conn: duckdb.DuckDBPyConnection, query: str, days: int, target: Path, options: str
+) -> Path:
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    quoted = str(temporary).replace("'", "''")
+    try:
+        conn.execute(f"COPY ({query}) TO '{quoted}' ({options})", {"days": days})
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return target
