@@ -9,20 +9,22 @@ before the next arrives and memory holds a few days at most.
 
 from __future__ import annotations
 
-import threading
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from functools import partial
 from typing import Any
 from urllib.parse import quote
 
 from codex_assets.defs.analytics.window import check_days_servable
-from codex_assets.lib.http.client import ApiHttpClient, RequestTally
+from codex_assets.lib.http.client import ApiHttpClient, HttpSettings, RequestTally
 from codex_assets.lib.http.errors import ApiSchemaError, CodexApiError
+from codex_assets.lib.parallel import Cancelled, Stopped, never_stopped, ordered_parallel
+from codex_assets.lib.utc import day_end, day_start, utc_now
 
+ANALYTICS_SCOPE = "codex.enterprise.analytics.read"
+"""The scope an Analytics API key needs (named in the 403 error and the setup messages)."""
+ANALYTICS_KEY_VAR = "CODEX_ANALYTICS_API_KEY"
 MAX_PAGE_SIZE = 30000
 
 # endpoint name -> (path segment under the workspace, fixed extra query parameters)
@@ -34,14 +36,20 @@ ENDPOINTS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
 }
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def day_bounds(day: date) -> tuple[int, int]:
     """`[start, end)` of a UTC day in Unix seconds, as the API's start_time/end_time want them."""
-    start = datetime.combine(day, time(0), tzinfo=UTC)
-    return int(start.timestamp()), int((start + timedelta(days=1)).timestamp())
+    return int(day_start(day).timestamp()), int(day_end(day).timestamp())
+
+
+def analytics_http_settings(base_url: str, api_key: str, **overrides: Any) -> HttpSettings:
+    """HTTP settings for the Analytics API: its key variable and scope (for the errors)."""
+    return HttpSettings(
+        base_url=base_url,
+        api_key=api_key,
+        key_env_var=ANALYTICS_KEY_VAR,
+        scope=ANALYTICS_SCOPE,
+        **overrides,
+    )
 
 
 @dataclass
@@ -60,10 +68,6 @@ class DayFetch:
     retries: int
 
 
-class _Cancelled(Exception):
-    """An earlier day failed (or the caller left): stop paging this one, discard its rows."""
-
-
 class AnalyticsClient:
     """Fetches days of the three Analytics endpoints for one workspace.
 
@@ -77,7 +81,7 @@ class AnalyticsClient:
         *,
         page_size: int = MAX_PAGE_SIZE,
         max_concurrency: int = 4,
-        now: Callable[[], datetime] = _utc_now,
+        now: Callable[[], datetime] = utc_now,
     ) -> None:
         if not workspace_id or not workspace_id.strip():
             raise ValueError(
@@ -110,7 +114,7 @@ class AnalyticsClient:
         """All rows of `endpoint` for `day` (checked against the API's window first)."""
         self._endpoint(endpoint)
         check_days_servable([day], self._now())
-        return self._fetch_day(endpoint, day, _Abort())
+        return self._fetch_day(endpoint, day, never_stopped)
 
     def iter_days(self, endpoint: str, days: Sequence[date]) -> Iterator[DayFetch]:
         """Yield a `DayFetch` per day, in day order, fetching up to `max_concurrency` at once.
@@ -136,46 +140,17 @@ class AnalyticsClient:
             ) from None
 
     def _iter_days(self, endpoint: str, days: list[date]) -> Iterator[DayFetch]:
-        abort = _Abort()
-        remaining = iter(days)
-        pending: deque[Future[DayFetch]] = deque()
+        # At most max_concurrency days are in flight or finished-but-not-yielded; a failed day
+        # stops the days after it (between pages), the days before it are still yielded.
+        return ordered_parallel(
+            partial(self._fetch_day, endpoint),
+            days,
+            max_workers=self.max_concurrency,
+            max_pending=self.max_concurrency,
+            thread_name_prefix=f"codex-{endpoint}",
+        )
 
-        def on_done(day: date, future: Future[DayFetch]) -> None:
-            if future.cancelled():
-                return
-            error = future.exception()
-            if error is not None and not isinstance(error, _Cancelled):
-                abort.fail(day)
-
-        with ThreadPoolExecutor(
-            max_workers=self.max_concurrency, thread_name_prefix=f"codex-{endpoint}"
-        ) as pool:
-
-            def fill() -> None:
-                # At most max_concurrency days are in flight or finished-but-not-yielded.
-                while len(pending) < self.max_concurrency and not abort.failed:
-                    day = next(remaining, None)
-                    if day is None:
-                        return
-                    future = pool.submit(self._fetch_day, endpoint, day, abort)
-                    future.add_done_callback(partial(on_done, day))
-                    pending.append(future)
-
-            try:
-                fill()
-                while pending:
-                    # Days before a failed day still finish and are yielded; the failed day's
-                    # own error is raised when its turn comes.
-                    fetched = pending.popleft().result()
-                    fill()
-                    yield fetched
-            finally:
-                # On error or early close: start nothing new and stop paging the days in flight.
-                abort.fail(date.min)
-                for future in pending:
-                    future.cancel()
-
-    def _fetch_day(self, endpoint: str, day: date, abort: _Abort) -> DayFetch:
+    def _fetch_day(self, endpoint: str, day: date, stopped: Stopped) -> DayFetch:
         path = self.path(endpoint)
         params = self.day_params(endpoint, day)
         tally = RequestTally()
@@ -185,8 +160,8 @@ class AnalyticsClient:
         page = 0
         try:
             while True:
-                if abort.stops(day):
-                    raise _Cancelled
+                if stopped():
+                    raise Cancelled
                 page += 1
                 page_params = [*params, ("page", cursor)] if cursor is not None else params
                 body = self.http.get_json(path, page_params, tally=tally)
@@ -217,32 +192,6 @@ class AnalyticsClient:
             requests=tally.requests,
             retries=tally.retries,
         )
-
-
-class _Abort:
-    """Shared by the days of one `iter_days`: which days must stop because an earlier one failed.
-
-    Only days *after* the first failed day stop; days before it keep going so the caller can
-    still land them. `fail(date.min)` stops everything (the caller went away).
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._first_failed: date | None = None
-
-    def fail(self, day: date) -> None:
-        with self._lock:
-            if self._first_failed is None or day < self._first_failed:
-                self._first_failed = day
-
-    @property
-    def failed(self) -> bool:
-        with self._lock:
-            return self._first_failed is not None
-
-    def stops(self, day: date) -> bool:
-        with self._lock:
-            return self._first_failed is not None and day > self._first_failed
 
 
 def _describe_type(value: Any) -> str:

@@ -23,13 +23,7 @@ Everything here is about never landing a wrong or partial file and never losing 
   overlap can cost a request but never stop a listing. Only when even the documented request
   brings nothing new and does not move `last_end_time` on (a server bug: asking again would
   repeat forever) does the listing stop, with `ApiSchemaError` naming the URL.
-- **Downloading.** `GET .../logs/{id}` answers 307; the `Location` (a signed storage URL) is
-  fetched with no Authorization header (`ApiHttpClient.get(..., authenticated=False)`), so the
-  key never reaches the storage host. Transport faults (429, 5xx, drops, timeouts) are retried
-  by `ApiHttpClient`. The body's size and sha256 are then checked against the listing; a
-  mismatch (a truncated or corrupted download), or a signed URL refused as expired, is retried
-  as a fresh download (a new redirect), with the same retry budget and backoff; if it persists,
-  `ComplianceIntegrityError` names the file and nothing of it is returned.
+- **Downloading** and verifying each file against its listing: `download.py`.
 - **Pacing.** Downloads are limited to 50 per minute per key; the download route gets its own
   limit at that rate (`download_route_rates`: never more than 50 in any 60 s), lists keep the
   API's default.
@@ -47,34 +41,40 @@ Everything here is about never landing a wrong or partial file and never losing 
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import httpx
-
+# (`x as x`: also importable from here, as the callers and tests have them.)
+from codex_assets.defs.compliance.download import (
+    ComplianceIntegrityError as ComplianceIntegrityError,
+)
+from codex_assets.defs.compliance.download import VerifiedFile, download_verified
+from codex_assets.defs.compliance.log_files import (
+    RETENTION_DAYS,
+    LogFile,
+    iso,
+    parse_time,
+    read_listing,
+)
+from codex_assets.defs.compliance.log_files import file_day as file_day
 from codex_assets.lib.http.client import ApiHttpClient, HttpSettings, RequestTally
 from codex_assets.lib.http.errors import (
     ApiNotFoundError,
-    ApiRetriesExhaustedError,
     ApiSchemaError,
-    CodexApiError,
     OutsideApiWindowError,
     _day_ranges,
 )
 from codex_assets.lib.http.ratelimit import route_template
-from codex_assets.lib.http.retry import backoff_delay
+from codex_assets.lib.parallel import Stopped, ordered_parallel
+from codex_assets.lib.utc import as_utc as _utc
+from codex_assets.lib.utc import day_start, utc_now
 
 COMPLIANCE_SCOPE = "chatgpt.enterprise.compliance_logs_platform.read"
 COMPLIANCE_KEY_VAR = "CODEX_COMPLIANCE_API_KEY"
-RETENTION_DAYS = 30
 PUBLICATION_LAG = timedelta(hours=1)
 """A day is complete this long after it ends (the documented p99 file latency is 30 min)."""
 MAX_LIST_LIMIT = 100
@@ -85,24 +85,7 @@ sharing an end time across a page boundary; the documented paging never depends 
 CODEX_LOG = "CODEX_LOG"
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 # -- the day rule and the retention window ---------------------------------------------------
-
-
-def day_start(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
-
-
-def file_day(end_time: datetime) -> date:
-    """The UTC day a file belongs to: the day whose (00:00, 24:00] holds its `end_time`."""
-    return (_utc(end_time) - timedelta(microseconds=1)).date()
 
 
 def oldest_retained_day(now: datetime) -> date:
@@ -141,17 +124,15 @@ class ComplianceWindowError(OutsideApiWindowError):
                 f"only from {PUBLICATION_LAG.total_seconds() / 3600:g} hour after midnight "
                 f"UTC ({first} from {ready:%Y-%m-%d %H:%M} UTC)."
             )
-        message = (
-            "Cannot fetch these days from the Compliance API (no request was sent). "
-            + " ".join(parts)
-            + f" Fetchable now: {oldest}..{latest}."
+        return cls.refusing(
+            "the Compliance API",
+            parts,
+            too_old=too_old,
+            not_complete=not_complete,
+            oldest_servable=oldest,
+            latest_complete=latest,
+            servable_label="Fetchable",
         )
-        error = cls(message)
-        error.too_old = tuple(sorted(too_old))
-        error.not_complete = tuple(sorted(not_complete))
-        error.oldest_servable = oldest
-        error.latest_complete = latest
-        return error
 
 
 def check_compliance_days(days: Iterable[date], now: datetime) -> None:
@@ -164,60 +145,6 @@ def check_compliance_days(days: Iterable[date], now: datetime) -> None:
         raise ComplianceWindowError.build_compliance(
             too_old=too_old, not_complete=not_complete, now=now
         )
-
-
-class ComplianceIntegrityError(CodexApiError):
-    """A log file kept failing verification (size or sha256) or its signed URL kept being
-    refused; nothing of it was returned."""
-
-    file_id: str
-    failures: tuple[str, ...]
-
-    @classmethod
-    def build(
-        cls, *, file_id: str, file_name: str, url: str, failures: Sequence[str]
-    ) -> ComplianceIntegrityError:
-        message = (
-            f"Compliance log file {file_id} ({file_name}) could not be downloaded intact after "
-            f"{len(failures)} attempt(s), each a fresh download: {'; '.join(failures)}. "
-            "Nothing from this file was landed, and the partition is not written. Re-run "
-            "later; if it persists, report the file id to OpenAI support (the file is kept "
-            f"{RETENTION_DAYS} days from its end time)."
-        )
-        error = cls(message, url=url)
-        error.file_id = file_id
-        error.failures = tuple(failures)
-        return error
-
-
-# -- data ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LogFile:
-    """One file as the list endpoint describes it. `extra` keeps fields SPEC does not name."""
-
-    id: str
-    event_type: str
-    end_time: datetime
-    file_name: str
-    file_size: int
-    file_sha256: str
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
-
-    @property
-    def day(self) -> date:
-        return file_day(self.end_time)
-
-
-@dataclass(frozen=True)
-class VerifiedFile:
-    """A downloaded file whose size and sha256 match its listing."""
-
-    log_file: LogFile
-    body: bytes = field(repr=False)
-    attempts: int
-    requests: int
 
 
 def principal_path(principal_id: str) -> str:
@@ -263,14 +190,6 @@ def compliance_http_settings(
     )
 
 
-def iso(moment: datetime) -> str:
-    """ISO 8601 in UTC with a `Z` (no `+`, which query strings mangle)."""
-    text = _utc(moment).strftime("%Y-%m-%dT%H:%M:%S")
-    if moment.microsecond:
-        text += f".{moment.microsecond:06d}"
-    return text + "Z"
-
-
 # -- the client ------------------------------------------------------------------------------
 
 
@@ -288,7 +207,7 @@ class ComplianceClient:
         *,
         list_limit: int = MAX_LIST_LIMIT,
         max_concurrency: int = 2,
-        now: Callable[[], datetime] = _utc_now,
+        now: Callable[[], datetime] = utc_now,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if not 1 <= list_limit <= MAX_LIST_LIMIT:
@@ -343,7 +262,7 @@ class ComplianceClient:
                 params.append(("before", iso(before)))
             url = self.http.describe(path, params)
             body = self.http.get_json(path, params)
-            files, has_more, last_end_time = _read_listing(body, url)
+            files, has_more, last_end_time = read_listing(body, url)
             # "Returns files whose end_time is strictly later than [after]" (2.1): a file at or
             # before the caller's `after` can only come from an overlapped request.
             fresh = [f for f in files if f.id not in seen and f.end_time > start]
@@ -448,7 +367,7 @@ class ComplianceClient:
                 )
             value = times[event_type]
             try:
-                result[event_type] = None if value is None else _parse_time(value)
+                result[event_type] = None if value is None else parse_time(value)
             except (TypeError, ValueError):
                 raise ApiSchemaError.build(
                     url=url,
@@ -464,70 +383,19 @@ class ComplianceClient:
     # -- downloading ------------------------------------------------------------------------
 
     def download(self, log_file: LogFile, *, tally: RequestTally | None = None) -> VerifiedFile:
-        """The file's bytes, verified against its listed size and sha256 (see module doc)."""
-        path = f"{self.base_path}/logs/{quote(log_file.id, safe='')}"
-        tally = tally if tally is not None else RequestTally()
-        settings = self.http.settings
-        failures: list[str] = []
-        for attempt in range(1, settings.max_retries + 2):
-            try:
-                body = self._fetch(path, log_file, tally)
-            except _RetryableDownload as problem:
-                failures.append(str(problem))
-            else:
-                problem = _verify(body, log_file)
-                if problem is None:
-                    return VerifiedFile(log_file, body, attempt, tally.requests)
-                failures.append(problem)
-            if attempt <= settings.max_retries:
-                with self._lock:
-                    self.integrity_retries += 1
-                self._sleep(
-                    backoff_delay(attempt - 1, settings.backoff_initial_s, settings.backoff_max_s)
-                )
-        raise ComplianceIntegrityError.build(
-            file_id=log_file.id,
-            file_name=log_file.file_name,
-            url=self.http.describe(path),
-            failures=failures,
+        """The file's bytes, verified against its listed size and sha256 (`download.py`)."""
+        return download_verified(
+            self.http,
+            self.base_path,
+            log_file,
+            tally=tally if tally is not None else RequestTally(),
+            sleep=self._sleep,
+            on_retry=self._count_integrity_retry,
         )
 
-    def _fetch(self, path: str, log_file: LogFile, tally: RequestTally) -> bytes:
-        try:
-            response = self.http.get(path, tally=tally)
-        except ApiNotFoundError as error:
-            error.add_context(
-                f"Compliance log file {log_file.id} ({log_file.file_name}) was listed but is "
-                f"now not found or expired (files are kept {RETENTION_DAYS} days)"
-            )
-            raise
-        except CodexApiError as error:
-            error.add_context(f"Requesting compliance log file {log_file.id}")
-            raise
-        if response.status_code == 200:  # a server that answers with the bytes directly
-            return _body(response)
-        location = response.headers.get("location")
-        if not response.is_redirect or not location:
-            raise ApiSchemaError.build(
-                url=self.http.describe(path),
-                field="location",
-                problem=(
-                    f"is missing from an HTTP {response.status_code} answer; a download must "
-                    "answer 307 with the signed URL in Location"
-                ),
-            )
-        target = str(response.url.join(location))
-        try:
-            signed = self.http.get(target, authenticated=False, tally=tally)
-        except ApiRetriesExhaustedError as error:
-            error.add_context(f"Downloading compliance log file {log_file.id}")
-            raise
-        except CodexApiError as error:
-            # The storage host refused the link (expired, or not valid any more): ask again.
-            raise _RetryableDownload(f"the signed URL was refused (HTTP {error.status})") from None
-        if signed.is_redirect:
-            raise _RetryableDownload(f"the signed URL redirected again (HTTP {signed.status_code})")
-        return _body(signed)
+    def _count_integrity_retry(self) -> None:
+        with self._lock:
+            self.integrity_retries += 1
 
     def iter_downloads(self, files: Sequence[LogFile]) -> Iterator[VerifiedFile]:
         """Verified files in the order of `files`, `max_concurrency` downloading at once.
@@ -536,130 +404,15 @@ class ComplianceClient:
         files whatever the day's size. The first failure is raised in order (files before it
         are yielded first); nothing after it is started.
         """
-        remaining = iter(files)
-        pending: deque[Future[VerifiedFile]] = deque()
-        stop = threading.Event()
-
-        def fetch(log_file: LogFile) -> VerifiedFile:
-            if stop.is_set():
-                raise _Cancelled
-            return self.download(log_file)
-
-        with ThreadPoolExecutor(
-            max_workers=self.max_concurrency, thread_name_prefix="codex-compliance"
-        ) as pool:
-
-            def fill() -> None:
-                while len(pending) <= self.max_concurrency and not stop.is_set():
-                    log_file = next(remaining, None)
-                    if log_file is None:
-                        return
-                    pending.append(pool.submit(fetch, log_file))
-
-            try:
-                fill()
-                while pending:
-                    verified = pending.popleft().result()
-                    fill()
-                    yield verified
-            finally:
-                stop.set()
-                for future in pending:
-                    future.cancel()
-
-
-class _RetryableDownload(Exception):
-    """One download attempt failed in a way a fresh download may fix."""
-
-
-class _Cancelled(Exception):
-    """An earlier file failed (or the caller left): do not start this one."""
-
-
-def _body(response: httpx.Response) -> bytes:
-    """The body, refusing one shorter than its Content-Length (a cut-off transfer).
-
-    A storage host or CDN may send the file compressed (httpx asks for it and undoes the
-    Content-Encoding); Content-Length then counts compressed bytes, so it says nothing about the
-    decoded body. Such a body is still verified against the listing's size and sha256, and a
-    compressed stream cut short fails to decode."""
-    body = response.content
-    announced = response.headers.get("content-length")
-    encoding = response.headers.get("content-encoding", "identity").strip().lower()
-    if (
-        encoding in ("", "identity")
-        and announced is not None
-        and announced.isdigit()
-        and int(announced) != len(body)
-    ):
-        raise _RetryableDownload(
-            f"the transfer was cut off ({len(body)} of {announced} bytes announced)"
+        return ordered_parallel(
+            self._download_in_turn,
+            files,
+            max_workers=self.max_concurrency,
+            max_pending=self.max_concurrency + 1,
+            thread_name_prefix="codex-compliance",
         )
-    return body
 
-
-def _verify(body: bytes, log_file: LogFile) -> str | None:
-    """Why `body` is not the listed file, or None when its size and sha256 match."""
-    if len(body) != log_file.file_size:
-        return f"got {len(body)} bytes, the listing says {log_file.file_size}"
-    digest = hashlib.sha256(body).hexdigest()
-    if digest != log_file.file_sha256.lower():
-        return f"sha256 {digest[:16]}… does not match the listed {log_file.file_sha256[:16]}…"
-    return None
-
-
-def _read_listing(body: dict, url: str) -> tuple[list[LogFile], bool, datetime | None]:
-    """(files, has_more, last_end_time) from a list response, or `ApiSchemaError`."""
-
-    def fail(name: str, problem: str) -> ApiSchemaError:
-        return ApiSchemaError.build(url=url, field=name, problem=problem)
-
-    data = body.get("data")
-    if not isinstance(data, list):
-        raise fail(
-            "data", f"is {type(data).__name__ if data is not None else 'missing'}, expected a list"
-        )
-    has_more = body.get("has_more")
-    if not isinstance(has_more, bool):
-        raise fail("has_more", "is missing or not true/false")
-    files = []
-    for index, entry in enumerate(data):
-        try:
-            files.append(_log_file(entry))
-        except (KeyError, TypeError, ValueError) as error:
-            raise fail(f"data[{index}]", f"is not a log file entry ({error})") from None
-    raw_last = body.get("last_end_time")
-    try:
-        last = _parse_time(raw_last) if raw_last is not None else None
-    except (TypeError, ValueError):
-        raise fail("last_end_time", f"is not an ISO 8601 time: {raw_last!r}") from None
-    return files, has_more, last
-
-
-_KNOWN = {"id", "event_type", "end_time", "file_name", "file_size", "file_sha256"}
-
-
-def _log_file(entry: Any) -> LogFile:
-    if not isinstance(entry, dict):
-        raise TypeError("expected an object")
-    size = entry["file_size"]
-    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-        raise ValueError(f"file_size {size!r} is not a byte count")
-    sha = entry["file_sha256"]
-    if not isinstance(sha, str) or len(sha) != 64:
-        raise ValueError(f"file_sha256 {sha!r} is not a hex sha256")
-    return LogFile(
-        id=str(entry["id"]),
-        event_type=str(entry["event_type"]),
-        end_time=_parse_time(entry["end_time"]),
-        file_name=str(entry["file_name"]),
-        file_size=size,
-        file_sha256=sha,
-        extra={k: v for k, v in entry.items() if k not in _KNOWN},
-    )
-
-
-def _parse_time(value: Any) -> datetime:
-    if not isinstance(value, str):
-        raise TypeError(f"expected an ISO 8601 string, got {value!r}")
-    return _utc(datetime.fromisoformat(value))
+    def _download_in_turn(self, log_file: LogFile, stopped: Stopped) -> VerifiedFile:
+        # `ordered_parallel` asks `stopped` before starting a file; a download in flight runs
+        # to its end (one request, its redirect and a verification).
+        return self.download(log_file)

@@ -41,7 +41,13 @@ from codex_assets.lib.http.errors import (
     excerpt,
 )
 from codex_assets.lib.http.ratelimit import RateLimiter, route_template
-from codex_assets.lib.http.retry import RETRYABLE_STATUSES, backoff_delay, parse_retry_after
+from codex_assets.lib.http.retry import (
+    RETRYABLE_STATUSES,
+    Backoff,
+    Failure,
+    parse_retry_after,
+    retry,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +107,13 @@ class HttpSettings:
         if self.backoff_initial_s < 0 or self.backoff_max_s < self.backoff_initial_s:
             raise ValueError("backoff needs 0 <= backoff_initial_s <= backoff_max_s.")
 
+    @property
+    def backoff(self) -> Backoff:
+        """The retry budget and backoff, for the HTTP layer and for callers that retry too."""
+        return Backoff(
+            self.max_retries, self.backoff_initial_s, self.backoff_max_s, self.retry_after_max_s
+        )
+
 
 @dataclass(frozen=True)
 class HttpStatsSnapshot:
@@ -146,17 +159,6 @@ class RequestTally:
 
     requests: int = 0
     retries: int = 0
-
-
-@dataclass(frozen=True)
-class _Failure:
-    """A transient failure of one attempt: why (a stats key), what to log, how long to wait."""
-
-    reason: str
-    description: str
-    status: int | None = None
-    retry_after_s: float | None = None
-    body_excerpt: str = ""
 
 
 def _validation_details(content: bytes) -> list[str]:
@@ -373,53 +375,36 @@ class ApiHttpClient:
             headers["Authorization"] = f"Bearer {settings.api_key}"
         query = [(k, str(v)) for k, v in params] or None
         started = self._clock()
-        attempt = 0
-        while True:
-            attempt += 1
-            waited = self._limiter.acquire(route)
-            self._stats.record_request(waited)
+
+        def attempt(_: int) -> tuple[httpx.Response, Any] | Failure:
+            self._stats.record_request(self._limiter.acquire(route))
             if tally is not None:
                 tally.requests += 1
             try:
                 response = self._client.get(url, params=query, headers=headers)
             except httpx.TimeoutException as exc:
-                failure = _Failure(
+                return Failure(
                     "timeout", f"no answer within {settings.timeout_s:g}s ({type(exc).__name__})"
                 )
             except httpx.TransportError as exc:
-                failure = _Failure(
+                return Failure(
                     "transport",
                     f"connection failed or dropped ({type(exc).__name__}: "
                     f"{self._redact(str(exc)) or 'no detail'})",
                 )
             except httpx.DecodingError as exc:
-                failure = _Failure("malformed_body", f"undecodable body ({self._redact(str(exc))})")
-            else:
-                result = self._check(response, display, authenticated, parse_json)
-                if not isinstance(result, _Failure):
-                    return response, result
-                failure = result
-            if attempt > settings.max_retries:
-                raise ApiRetriesExhaustedError.build(
-                    url=display,
-                    attempts=attempt,
-                    elapsed_s=self._clock() - started,
-                    last_failure=failure.description,
-                    status=failure.status,
-                    body_excerpt=failure.body_excerpt,
-                )
+                return Failure("malformed_body", f"undecodable body ({self._redact(str(exc))})")
+            result = self._check(response, display, authenticated, parse_json)
+            return result if isinstance(result, Failure) else (response, result)
+
+        def before_retry(attempts: int, failure: Failure, delay: float) -> None:
             self._stats.record_retry(failure.reason)
             if tally is not None:
                 tally.retries += 1
-            delay = backoff_delay(
-                attempt - 1, settings.backoff_initial_s, settings.backoff_max_s, self._rng
-            )
-            if failure.retry_after_s is not None:
-                delay = min(failure.retry_after_s, settings.retry_after_max_s)
             logger.warning(
                 "GET %s: attempt %d of %d failed (%s); retrying in %.1fs",
                 display,
-                attempt,
+                attempts,
                 settings.max_retries + 1,
                 failure.description,
                 delay,
@@ -430,10 +415,25 @@ class ApiHttpClient:
             else:
                 self._sleep(delay)
 
+        def give_up(failures: Sequence[Failure]) -> ApiRetriesExhaustedError:
+            last = failures[-1]
+            return ApiRetriesExhaustedError.build(
+                url=display,
+                attempts=len(failures),
+                elapsed_s=self._clock() - started,
+                last_failure=last.description,
+                status=last.status,
+                body_excerpt=last.body_excerpt,
+            )
+
+        return retry(
+            attempt, settings.backoff, before_retry=before_retry, give_up=give_up, rng=self._rng
+        )
+
     def _check(
         self, response: httpx.Response, display: str, authenticated: bool, parse_json: bool
     ) -> Any:
-        """The parsed body (or None) if usable, a `_Failure` if transient; raises if permanent."""
+        """The parsed body (or None) if usable, a `Failure` if transient; raises if permanent."""
         status = response.status_code
         if 200 <= status < 300:
             if not parse_json:
@@ -442,7 +442,7 @@ class ApiHttpClient:
                 return orjson.loads(response.content)
             except orjson.JSONDecodeError as exc:
                 content_type = response.headers.get("content-type", "no content type")
-                return _Failure(
+                return Failure(
                     "malformed_body",
                     f"HTTP {status} with a body that is not valid JSON ({content_type}, "
                     f"{len(response.content)} bytes: {exc}); starts with "
@@ -470,7 +470,7 @@ class ApiHttpClient:
                 description += f" (Retry-After {retry_after:g}s)"
             if body:
                 description += f": {body[:160]}"
-            return _Failure(
+            return Failure(
                 f"http_{status}",
                 description,
                 status=status,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Self
 
 BODY_EXCERPT_CHARS = 500
 
@@ -52,6 +52,16 @@ class CodexApiError(Exception):
         self.message = f"{context}: {self.message}"
         self.args = (self.message,)
 
+    @classmethod
+    def answered(cls, status: int, url: str, message: str, body_excerpt: str) -> Self:
+        """An error for an answer with `status`: `message`, then the answer's body (if any)."""
+        return cls(
+            _with_body(message, excerpt(body_excerpt)),
+            status=status,
+            url=url,
+            body_excerpt=body_excerpt,
+        )
+
     def __reduce__(self) -> tuple[Any, ...]:
         # Keep the structured fields when the error crosses a process boundary (Dagster's
         # multiprocess executor); the default reduce would call __init__(message) only.
@@ -79,12 +89,7 @@ class ApiAuthError(CodexApiError):
             f"Check that {key_env_var} holds a current, unrevoked key (no quotes or whitespace "
             "around it) for this workspace."
         )
-        return cls(
-            _with_body(message, excerpt(body_excerpt)),
-            status=401,
-            url=url,
-            body_excerpt=body_excerpt,
-        )
+        return cls.answered(401, url, message, body_excerpt)
 
 
 class ApiPermissionError(CodexApiError):
@@ -99,12 +104,7 @@ class ApiPermissionError(CodexApiError):
             f"here. It needs the scope {scope}, and its organization must own this workspace. "
             f"Grant the scope to the key (or create a key with it) and update {key_env_var}."
         )
-        return cls(
-            _with_body(message, excerpt(body_excerpt)),
-            status=403,
-            url=url,
-            body_excerpt=body_excerpt,
-        )
+        return cls.answered(403, url, message, body_excerpt)
 
 
 class ApiNotFoundError(CodexApiError):
@@ -117,12 +117,7 @@ class ApiNotFoundError(CodexApiError):
             f"{workspace_env_var}: it must be the workspace UUID shown under Workspace details "
             "at chatgpt.com/admin, and the key must belong to that workspace."
         )
-        return cls(
-            _with_body(message, excerpt(body_excerpt)),
-            status=404,
-            url=url,
-            body_excerpt=body_excerpt,
-        )
+        return cls.answered(404, url, message, body_excerpt)
 
 
 class ApiValidationError(CodexApiError):
@@ -196,12 +191,7 @@ class ApiSchemaError(CodexApiError):
             "contract: "
             f"{subject} {problem}. The API may have changed; nothing was landed for this request."
         )
-        error = cls(
-            _with_body(message, excerpt(body_excerpt)),
-            status=200,
-            url=url,
-            body_excerpt=body_excerpt,
-        )
+        error = cls.answered(200, url, message, body_excerpt)
         error.field = field
         return error
 
@@ -257,10 +247,33 @@ class OutsideApiWindowError(CodexApiError):
                 f"{lag_hours} hours ({first} is complete at {ready} 12:00 UTC); run again after "
                 "that."
             )
+        return cls.refusing(
+            "the Codex Analytics API",
+            parts,
+            too_old=too_old,
+            not_complete=not_complete,
+            oldest_servable=oldest_servable,
+            latest_complete=latest_complete,
+            servable_label="Servable",
+        )
+
+    @classmethod
+    def refusing(
+        cls,
+        api: str,
+        reasons: Sequence[str],
+        *,
+        too_old: Sequence[date],
+        not_complete: Sequence[date],
+        oldest_servable: date,
+        latest_complete: date,
+        servable_label: str,
+    ) -> Self:
+        """The error for `api` refusing these days for `reasons`, with the days it can serve."""
         message = (
-            "Cannot fetch these days from the Codex Analytics API (no request was sent). "
-            + " ".join(parts)
-            + f" Servable now: {oldest_servable}..{latest_complete}."
+            f"Cannot fetch these days from {api} (no request was sent). "
+            + " ".join(reasons)
+            + f" {servable_label} now: {oldest_servable}..{latest_complete}."
         )
         error = cls(message)
         error.too_old = tuple(sorted(too_old))

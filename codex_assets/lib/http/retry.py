@@ -1,6 +1,9 @@
-"""When and how long to retry: the transient statuses, Retry-After, and backoff with jitter.
+"""When and how long to retry: the transient statuses, Retry-After, backoff with jitter, and
+the retry loop itself.
 
-Kept apart from the HTTP client so the policy can be read (and tested) on its own.
+Kept apart from the HTTP client so the policy can be read (and tested) on its own. The loop is
+the one both APIs use: the HTTP client's for every request, and the compliance client's for a
+download that arrived but failed verification (a fresh download may fix it).
 """
 
 from __future__ import annotations
@@ -8,7 +11,14 @@ from __future__ import annotations
 import email.utils
 import math
 import random
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from codex_assets.lib.utc import as_utc, utc_now
+
+T = TypeVar("T")
 
 # 429 and the 5xx that gateways and overloaded servers answer; anything else is permanent.
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -27,9 +37,7 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
             when = email.utils.parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):
             return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+        seconds = (as_utc(when) - (now or utc_now())).total_seconds()
     if not math.isfinite(seconds):
         return None
     return max(0.0, seconds)
@@ -45,3 +53,59 @@ def backoff_delay(
     """
     cap = min(max_s, initial_s * (2 ** min(retry_number, 62)))
     return (rng or random).uniform(0.0, cap)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One attempt failed in a way another attempt may fix: why (a stats key), what to log,
+    and what the answer said (its status, Retry-After and body, when there was an answer)."""
+
+    reason: str
+    description: str
+    status: int | None = None
+    retry_after_s: float | None = None
+    body_excerpt: str = ""
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """How often to try again, and how long to wait before each retry."""
+
+    max_retries: int
+    initial_s: float
+    max_s: float
+    retry_after_max_s: float = 300
+
+    def delay(self, retry_number: int, failure: Failure, rng: random.Random | None = None) -> float:
+        """The jittered backoff for retry `retry_number` (0 first), or the server's Retry-After
+        (capped at `retry_after_max_s`) when it sent one."""
+        delay = backoff_delay(retry_number, self.initial_s, self.max_s, rng)
+        if failure.retry_after_s is not None:
+            delay = min(failure.retry_after_s, self.retry_after_max_s)
+        return delay
+
+
+def retry(
+    attempt: Callable[[int], T | Failure],
+    backoff: Backoff,
+    *,
+    before_retry: Callable[[int, Failure, float], None],
+    give_up: Callable[[Sequence[Failure]], Exception],
+    rng: random.Random | None = None,
+) -> T:
+    """`attempt(n)` for n = 1, 2, ... until it returns something other than a `Failure`.
+
+    After a failed attempt n, `before_retry(n, failure, delay)` counts, logs and waits (it does
+    the waiting, so a caller can share a 429's pause with other threads); after the last one
+    (`max_retries + 1` attempts) `give_up(failures)` is raised. An attempt that raises is not
+    retried: that is how a permanent error stops the loop.
+    """
+    failures: list[Failure] = []
+    while True:
+        outcome = attempt(len(failures) + 1)
+        if not isinstance(outcome, Failure):
+            return outcome
+        failures.append(outcome)
+        if len(failures) > backoff.max_retries:
+            raise give_up(failures)
+        before_retry(len(failures), outcome, backoff.delay(len(failures) - 1, outcome, rng))
