@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import dagster as dg
 
@@ -18,12 +18,14 @@ from codex_assets.defs.analytics.window import (
     latest_complete_day,
     oldest_servable_day,
 )
+from codex_assets.defs.automation import RANGE_END_TAG as RANGE_END_TAG
+from codex_assets.defs.automation import RANGE_START_TAG as RANGE_START_TAG
+from codex_assets.defs.automation import partition_range_tags
+from codex_assets.defs.compliance.client import COMPLIANCE_SCOPE
 from codex_assets.lib.checks.window import ROWS_KEY, read_footers
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.settings import Settings
-
-RANGE_START_TAG = "dagster/asset_partition_range_start"
-RANGE_END_TAG = "dagster/asset_partition_range_end"
+from codex_assets.lib.utc import utc_now
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ def last_days_window(
     Before 12:00 UTC yesterday is not complete yet, so "the last 90 days" may be 89 servable days:
     the demo clips, an explicit `backfill --days N` refuses rather than load less than asked.
     """
-    now = now or datetime.now(UTC)
+    now = now or utc_now()
     end = latest_complete_day(now)
     start = end - timedelta(days=days - 1)
     if not clip:
@@ -64,7 +66,7 @@ def checked_window(
             "earlier to keep older days."
         )
     window = Window(start, end)
-    check_days_servable(window.days, now or datetime.now(UTC))
+    check_days_servable(window.days, now or utc_now())
     return window
 
 
@@ -83,8 +85,7 @@ def default_selection(settings: Settings) -> tuple[dg.AssetSelection | None, str
     compliance = dg.AssetSelection.assets(COMPLIANCE_LOG).downstream()
     return dg.AssetSelection.all() - compliance, (
         "CODEX_COMPLIANCE_API_KEY is not set: the compliance log and what is built on it are "
-        "left out of this run (set the key, with the scope "
-        "chatgpt.enterprise.compliance_logs_platform.read, to include them)."
+        f"left out of this run (set the key, with the scope {COMPLIANCE_SCOPE}, to include them)."
     )
 
 
@@ -124,7 +125,7 @@ def run_window(
     )
     return job.execute_in_process(
         instance=instance or _instance(),
-        tags={RANGE_START_TAG: window.start.isoformat(), RANGE_END_TAG: window.end.isoformat()},
+        tags=partition_range_tags(window.start, window.end),
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         raise_on_error=False,
     )

@@ -15,12 +15,15 @@ published by D+1 01:00, `PUBLICATION_LAG`) for the compliance asset and what is 
 The 12:30 run loads those days again, which picks up any file published later than that.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
 
 import dagster as dg
 
 from codex_assets.defs.compliance.client import PUBLICATION_LAG
 from codex_assets.defs.partitions import daily_partitions
+from codex_assets.lib.utc import as_utc
 
 SCHEDULE_CRON = "30 12 * * *"
 COMPLIANCE_SCHEDULE_CRON = "15 1 * * *"
@@ -29,6 +32,13 @@ RESTATED_DAYS = 2
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
+"""Dagster's tags for a run over a range of partitions (one run, every day of the range)."""
+
+
+def partition_range_tags(start: date, end: date) -> dict[str, str]:
+    """The tags of one run over the days `start..end` (inclusive)."""
+    return {RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: end.isoformat()}
+
 
 daily_refresh_job = dg.define_asset_job(
     "daily_refresh",
@@ -46,37 +56,12 @@ def scheduled_range(scheduled_time: datetime) -> tuple[date, date] | None:
 
     Clipped to the first partition (CODEX_START_DATE); None when even yesterday is before it.
     """
-    if scheduled_time.tzinfo is None:
-        scheduled_time = scheduled_time.replace(tzinfo=UTC)
-    yesterday = scheduled_time.astimezone(UTC).date() - timedelta(days=1)
+    yesterday = as_utc(scheduled_time).date() - timedelta(days=1)
     start = yesterday - timedelta(days=RESTATED_DAYS)
     first = daily_partitions.start.date()
     if yesterday < first:
         return None
     return max(start, first), yesterday
-
-
-@dg.schedule(
-    cron_schedule=SCHEDULE_CRON,
-    execution_timezone="UTC",
-    job=daily_refresh_job,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description=(
-        "12:30 UTC daily: load yesterday (final since 12:00 UTC) and re-load the two days "
-        "before it, as one run over the 3-day range; changed values land in marts.restatements."
-    ),
-)
-def daily_refresh_schedule(context: dg.ScheduleEvaluationContext):
-    window = scheduled_range(context.scheduled_execution_time)
-    if window is None:
-        return dg.SkipReason(
-            f"Yesterday is before the first partition ({daily_partitions.start.date()})."
-        )
-    start, end = window
-    return dg.RunRequest(
-        run_key=f"daily-{end.isoformat()}",
-        tags={RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: end.isoformat()},
-    )
 
 
 compliance_refresh_job = dg.define_asset_job(
@@ -93,26 +78,69 @@ compliance_refresh_job = dg.define_asset_job(
 def compliance_scheduled_day(scheduled_time: datetime) -> date | None:
     """The day a compliance tick at `scheduled_time` loads: yesterday (UTC), once all its files
     are published; None before that or before the first partition."""
-    moment = scheduled_time if scheduled_time.tzinfo else scheduled_time.replace(tzinfo=UTC)
-    day = (moment.astimezone(UTC) - PUBLICATION_LAG).date() - timedelta(days=1)
+    day = (as_utc(scheduled_time) - PUBLICATION_LAG).date() - timedelta(days=1)
     return day if day >= daily_partitions.start.date() else None
 
 
-@dg.schedule(
-    cron_schedule=COMPLIANCE_SCHEDULE_CRON,
-    execution_timezone="UTC",
-    job=compliance_refresh_job,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description=(
-        "01:15 UTC daily: land yesterday's compliance log (all files published by 01:00 UTC) "
-        "and rebuild what is built on it, ahead of its 02:00 UTC freshness deadline."
-    ),
+def daily_tick(
+    name: str,
+    cron: str,
+    job: Any,
+    description: str,
+    days: Callable[[datetime], tuple[date, date] | None],
+    *,
+    run_key: str,
+    skip: str,
+    one_partition: bool = False,
+) -> dg.ScheduleDefinition:
+    """A schedule of `job` at `cron` (UTC, running once deployed) over `days(tick time)`: one
+    run over that range (the range tags), or with `one_partition` one run of its last day,
+    keyed `<run_key>-<last day>`; skipped with `skip` when `days` is None. (`job` is what
+    `dg.define_asset_job` returns, a type Dagster does not export.)"""
+
+    @dg.schedule(
+        name=name,
+        cron_schedule=cron,
+        execution_timezone="UTC",
+        job=job,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description=description,
+    )
+    def tick(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
+        window = days(context.scheduled_execution_time)
+        if window is None:
+            return dg.SkipReason(skip)
+        start, end = window
+        key = f"{run_key}-{end.isoformat()}"
+        if one_partition:
+            return dg.RunRequest(run_key=key, partition_key=end.isoformat())
+        return dg.RunRequest(run_key=key, tags=partition_range_tags(start, end))
+
+    return tick
+
+
+daily_refresh_schedule = daily_tick(
+    "daily_refresh_schedule",
+    SCHEDULE_CRON,
+    daily_refresh_job,
+    "12:30 UTC daily: load yesterday (final since 12:00 UTC) and re-load the two days before "
+    "it, as one run over the 3-day range; changed values land in marts.restatements.",
+    scheduled_range,
+    run_key="daily",
+    skip=f"Yesterday is before the first partition ({daily_partitions.start.date()}).",
 )
-def compliance_refresh_schedule(context: dg.ScheduleEvaluationContext):
-    day = compliance_scheduled_day(context.scheduled_execution_time)
-    if day is None:
-        return dg.SkipReason(
-            f"Yesterday's compliance log is before the first partition "
-            f"({daily_partitions.start.date()}) or not published yet."
-        )
-    return dg.RunRequest(run_key=f"compliance-{day.isoformat()}", partition_key=day.isoformat())
+
+compliance_refresh_schedule = daily_tick(
+    "compliance_refresh_schedule",
+    COMPLIANCE_SCHEDULE_CRON,
+    compliance_refresh_job,
+    "01:15 UTC daily: land yesterday's compliance log (all files published by 01:00 UTC) and "
+    "rebuild what is built on it, ahead of its 02:00 UTC freshness deadline.",
+    lambda tick: None if (day := compliance_scheduled_day(tick)) is None else (day, day),
+    run_key="compliance",
+    skip=(
+        "Yesterday's compliance log is before the first partition "
+        f"({daily_partitions.start.date()}) or not published yet."
+    ),
+    one_partition=True,
+)
