@@ -22,13 +22,14 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 import duckdb
 
 from codex_assets.lib import storage
-from codex_assets.lib.sql import read_sql
+from codex_assets.lib.sql import read_sql, sql_string
 from codex_assets.lib.storage import LakePath, ObjectPath
+from codex_assets.lib.utc import utc_now
 
 LOG_DIR = "_restatements"
 VIEW = "marts.restatements"
@@ -113,7 +114,7 @@ def track_restatement(
             "day": day,
             "table_name": table,
             "run_id": run_id,
-            "detected_at": datetime.now(UTC).replace(tzinfo=None),
+            "detected_at": utc_now().replace(tzinfo=None),
         }
         conn.execute(
             f"CREATE TEMP TABLE restatement_changes AS {read_sql('defs/analytics/restatements_diff.sql')}",
@@ -128,7 +129,7 @@ def create_view(conn: duckdb.DuckDBPyConnection, lake_root: Location) -> None:
     """(Re)create `marts.restatements` over the log (typed and empty while there is none)."""
     conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
     if has_log(lake_root):
-        glob = "'" + log_glob(lake_root).replace("'", "''") + "'"
+        glob = sql_string(log_glob(lake_root))
         select = read_sql("defs/analytics/restatements_view.sql").replace("$glob", glob)
     else:
         select = read_sql("defs/analytics/restatements_empty.sql")
@@ -137,7 +138,7 @@ def create_view(conn: duckdb.DuckDBPyConnection, lake_root: Location) -> None:
 
 def _snapshot(conn: duckdb.DuckDBPyConnection, name: str, path: Location, key: str) -> None:
     """Copy the key (as text) and the measures (as DOUBLE) of a partition file into `name`."""
-    source = f"read_parquet({_quote(str(path))})"
+    source = f"read_parquet({sql_string(str(path))})"
     conn.execute(f"CREATE OR REPLACE TEMP VIEW {name}_source AS SELECT * FROM {source}")
     measures = numeric_columns(conn, f"{name}_source", key)
     select = ", ".join(
@@ -169,14 +170,14 @@ def _write_log(
     """Write the changes as one Parquet file, built on local disk and published whole (a
     rename into place locally, one upload to an object store)."""
     directory: LakePath = storage.lake_path(lake_root) / LOG_DIR / table / f"day={day.isoformat()}"
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    stamp = utc_now().strftime("%Y%m%dT%H%M%S")
     name = f"{stamp}-{(run_id or 'norun')[:8]}-{uuid.uuid4().hex[:8]}.parquet"
     target = directory / name
     with storage.workdir(target) as work:
         temporary = work / f".{name}.tmp"
         try:
             conn.execute(
-                f"COPY restatement_changes TO {_quote(str(temporary))} "
+                f"COPY restatement_changes TO {sql_string(str(temporary))} "
                 "(FORMAT parquet, COMPRESSION zstd)"
             )
             storage.publish(temporary, target)
@@ -184,10 +185,6 @@ def _write_log(
             with contextlib.suppress(FileNotFoundError):
                 temporary.unlink()
     return str(target)
-
-
-def _quote(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _ident(name: str) -> str:

@@ -1,7 +1,5 @@
 """Raw asset for the Compliance Logs Platform: every CODEX_LOG file, verified, per UTC day."""
 
-from datetime import UTC, datetime
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -14,6 +12,7 @@ from codex_assets.defs.compliance.specs import EVENTS_SPEC
 from codex_assets.defs.compliance.warehouse import RESTRICTED_VIEW, create_compliance_views
 from codex_assets.defs.metadata import table_schema
 from codex_assets.defs.resources import CodexResource
+from codex_assets.lib.utc import utc_now
 
 _DESCRIPTIONS = {
     **EVENTS_SPEC.descriptions(),
@@ -55,7 +54,7 @@ def raw_compliance_codex_log(
     lake = codex.lake()
     fingerprint = codex.fingerprint()
     lake.check_source(fingerprint)
-    now = datetime.now(UTC)
+    now = utc_now()
     try:
         with codex.compliance_client() as client:
             report = land_compliance_days(

@@ -12,7 +12,7 @@ touched: no analytics table, no other day.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -27,6 +27,8 @@ from codex_assets.defs.compliance.specs import (
     FINDINGS_SPEC,
 )
 from codex_assets.lib.lake import Lake
+from codex_assets.lib.utc import as_utc, utc_now
+from codex_assets.lib.warehouse import transaction
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ def retention_cutoff(retention_days: int | None, now: datetime) -> date | None:
         return None
     if retention_days < 1:
         raise ValueError(f"retention must be at least 1 day, got {retention_days}")
-    return now.astimezone(UTC).date() - timedelta(days=retention_days)
+    return as_utc(now).date() - timedelta(days=retention_days)
 
 
 def purge_compliance(
@@ -54,7 +56,7 @@ def purge_compliance(
     now: datetime | None = None,
 ) -> Purge:
     """Delete compliance partitions and derived rows before the retention cutoff."""
-    cutoff = retention_cutoff(retention_days, now or datetime.now(UTC))
+    cutoff = retention_cutoff(retention_days, now or utc_now())
     if cutoff is None:
         return Purge(None)
     partitions = tuple(d for d in lake.landed_days(RAW_TABLE) if d < cutoff)
@@ -76,18 +78,13 @@ def purge_compliance(
             (AGENT_ACTIVITY_SPEC, "day < $cutoff"),
             (ACCESS_TOKENS_SPEC, "timestamp < $cutoff"),
         )
-        conn.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(conn):
             for spec, where in deletes:
                 if spec.qualified_name in existing:
                     deleted = conn.execute(
                         f"DELETE FROM {spec.qualified_name} WHERE {where}", params
                     ).fetchone()
                     rows += int(deleted[0]) if deleted else 0
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
     files = 0
     directory = export_paths(data_dir, cutoff)[0].parent
     if directory.is_dir():

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from codex_assets.lib.sql import read_sql
+from codex_assets.lib.sql import read_sql, sql_string
 
 EXPORTS = ("workspace_usage_daily", "user_usage_daily", "code_review_daily")
 EXPORT_DAYS = 90
@@ -46,9 +46,8 @@ def _copy(
     conn: duckdb.DuckDBPyConnection, query: str, days: int, target: Path, options: str
 ) -> Path:
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    quoted = str(temporary).replace("'", "''")
     try:
-        conn.execute(f"COPY ({query}) TO '{quoted}' ({options})", {"days": days})
+        conn.execute(f"COPY ({query}) TO {sql_string(str(temporary))} ({options})", {"days": days})
         os.chmod(temporary, 0o600)
         os.replace(temporary, target)
     finally:
