@@ -6,14 +6,12 @@ route it applies what the Admin API does for all routes, in the order a FastAPI 
 route lookup (404/405), injected faults, bearer auth (401) and scope (403), the workspace in
 the path (404), then the route's own handler (validation 422, data).
 
-API modules plug in through the route table (`routing.Route`): the analytics routes are
-registered here; any module named in `ROUTE_MODULES` that exists (the compliance API) is
-imported and its `register(sim)` called, so adding one needs no change to this file.
+API modules plug in through the route table (`routing.Route`): each (the analytics API, the
+compliance API) registers its routes from `Simulator.__init__`.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 import time
@@ -21,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from codex_assets.simulator import compliance
 from codex_assets.simulator.analytics import ANALYTICS_SCOPE, ENDPOINTS, AnalyticsApi
 from codex_assets.simulator.config import SimulatorConfig
 from codex_assets.simulator.faults import (
@@ -45,12 +44,7 @@ from codex_assets.simulator.workspace import (
     draw,
 )
 
-__all__ = ["ROUTE_MODULES", "SimResponse", "Simulator"]
-
-ROUTE_MODULES: tuple[str, ...] = ("codex_assets.simulator.compliance",)
-"""Optional API modules; each that exists must define `register(sim: Simulator) -> None`."""
-
-COMPLIANCE_SCOPE = "chatgpt.enterprise.compliance_logs_platform.read"
+__all__ = ["SimResponse", "Simulator"]
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +53,8 @@ class Simulator:
     """A deterministic Codex API for one synthetic workspace. Thread-safe.
 
     Attributes other modules use: `config`, `workspace` (the `SyntheticWorkspace`),
-    `workspace_id`, `router`, `faults`, `analytics` (the `AnalyticsApi`).
+    `workspace_id`, `router`, `faults`, `analytics` (the `AnalyticsApi`), `compliance` (the
+    `ComplianceApi`).
     """
 
     def __init__(self, config: SimulatorConfig | None = None) -> None:
@@ -72,20 +67,14 @@ class Simulator:
         self.faults = FaultInjector(self.config.faults)
         self._scopes: dict[str, frozenset[str]] = {
             self.config.analytics_key: frozenset({ANALYTICS_SCOPE}),
-            self.config.compliance_key: frozenset({COMPLIANCE_SCOPE}),
+            self.config.compliance_key: frozenset({compliance.COMPLIANCE_SCOPE}),
         }
         self._revisions: dict[date, int] = {}
         self._lock = threading.Lock()
         self.analytics = AnalyticsApi(self)
         self.analytics.register()
-        for name in ROUTE_MODULES:
-            try:
-                module = importlib.import_module(name)
-            except ModuleNotFoundError as error:
-                if error.name != name:
-                    raise
-                continue
-            module.register(self)
+        self.compliance = compliance.ComplianceApi(self)
+        self.compliance.register()
 
     # -- clock, keys, restatements ----------------------------------------------------------
 

@@ -49,7 +49,6 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from codex_assets.simulator.app import COMPLIANCE_SCOPE
 from codex_assets.simulator.cache import LruCache
 from codex_assets.simulator.compliance_events import US, window_bounds, window_index
 from codex_assets.simulator.compliance_files import (
@@ -69,6 +68,7 @@ from codex_assets.simulator.routing import Request, Route
 if TYPE_CHECKING:
     from codex_assets.simulator.app import Simulator
 
+COMPLIANCE_SCOPE = "chatgpt.enterprise.compliance_logs_platform.read"
 WORKSPACE_PREFIX = "/v1/compliance/workspaces/{workspace_id}/logs"
 ORGANIZATION_PREFIX = "/v1/compliance/organizations/{organization_id}/logs"
 MAX_EVENT_TIME_PATHS = (
@@ -84,13 +84,6 @@ PUBLISH_DELAY_MINUTES = (5, 30)
 """A window's files appear this long after the window ends (the documented p99 is 30 min)."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def register(sim: Simulator) -> None:
-    """Plug the compliance routes into `sim` (called by `Simulator.__init__`)."""
-    api = ComplianceApi(sim)
-    sim.compliance = api  # type: ignore[attr-defined]
-    api.register()
 
 
 def organization_id_for(seed: int) -> str:

@@ -6,7 +6,7 @@ session per thread, one PROMPT_SENT and one PROMPT_RESPONSE_RECEIVED per turn, o
 clients and models, with token usage that adds up to the analytics tokens). So the whole day
 is drawn at once with numpy, as integer arrays (about 40 bytes per event, 50 ms for a million
 events), sorted by the instant each event is published; a window is a `searchsorted` slice of
-them, and only that slice is rendered to JSON.
+them, and only that slice is rendered to JSON (`compliance_render.EventRenderer`).
 
 What makes the logs realistic rather than tidy:
 - delivery is at least once: about 0.4% of events are delivered again 10 to 90 minutes later,
@@ -35,18 +35,11 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property, lru_cache
-from typing import Any
 
 import numpy as np
-import orjson
 
 from codex_assets.simulator import compliance_text as text
-from codex_assets.simulator.workspace import (
-    CLIENTS,
-    MODELS,
-    SyntheticWorkspace,
-    derived_rng,
-)
+from codex_assets.simulator.workspace import SyntheticWorkspace, derived_rng
 
 CODEX_LOG = "CODEX_LOG"
 KINDS: tuple[str, ...] = (
@@ -77,11 +70,8 @@ P_RESPONSE_INCOMPLETE = 0.02
 TOKEN_HISTORY_DAYS = 30
 """A token is revoked at most this many days after it was created."""
 
-# What compliance logs call the analytics (model, speed) pairs: `other` is how the analytics
-# API reports models it does not recognise; the audit log names the real one.
-_MODEL_NAMES = tuple("gpt-5.1-codex-mini" if m == "other" else m for m, _ in MODELS)
-_SERVICE_TIERS = tuple("priority" if speed == "fast" else "default" for _, speed in MODELS)
-_EFFORTS = ("low", "medium", "medium", "high")
+EFFORTS = ("low", "medium", "medium", "high")
+"""The reasoning efforts a turn is drawn from (`medium` twice: the most common)."""
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -89,12 +79,16 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 def compliance_user_id(analytics_user_id: str) -> str:
     """The `user-...` id the compliance logs give the analytics user `analytics_user_id`."""
     digest = hashlib.sha256(f"codex-sim-compliance-user:{analytics_user_id}".encode()).digest()
-    number = int.from_bytes(digest, "big")
+    return "user-" + base62(int.from_bytes(digest, "big"), 24)
+
+
+def base62(number: int, width: int) -> str:
+    """The `width` lowest base-62 digits of `number`, least significant first."""
     chars = []
-    for _ in range(24):
+    for _ in range(width):
         number, rest = divmod(number, 62)
         chars.append(_BASE62[rest])
-    return "user-" + "".join(chars)
+    return "".join(chars)
 
 
 def day_start_us(day: date) -> int:
@@ -191,181 +185,6 @@ class DayEvents:
         """Delivery rows (indices into copy_serial/pub_us) published in [start_us, end_us)."""
         lo, hi = np.searchsorted(self.pub_us, [start_us, end_us], side="left")
         return np.arange(lo, hi)
-
-
-AGENT_TYPES: tuple[str, ...] = ("CODEX_CLOUD_AGENT", "CUSTOM_AGENT", "AUTOMATION")
-"""`agent.type` values the simulator serves (the contract does not enumerate them)."""
-_AGENT_NAMES = ("release-bot", "triage-agent", "nightly-refactor", "docs-writer")
-
-
-class EventRenderer:
-    """Renders `DayEvents` rows as JSONL lines, exactly as the simulator serves them."""
-
-    def __init__(
-        self, workspace: SyntheticWorkspace, workspace_id: str, agent_fraction: float = 0.0
-    ) -> None:
-        self.workspace = workspace
-        self.workspace_id = workspace_id
-        self._principal = {"id": workspace_id, "type": "CHATGPT_WORKSPACE"}
-        self._agent_per_10k = round(agent_fraction * 10_000)
-
-    @cached_property
-    def user_ids(self) -> tuple[str, ...]:
-        return tuple(compliance_user_id(u) for u in self.workspace.users.user_ids)
-
-    @cached_property
-    def emails(self) -> tuple[str, ...]:
-        """The analytics email, or (where analytics withholds it) a derived one: the audit log
-        always names the account."""
-        return tuple(
-            email or f"{uid.removeprefix('user-')[:10].lower()}@example.com"
-            for email, uid in zip(self.workspace.users.emails, self.user_ids, strict=True)
-        )
-
-    def actor(self, user: int) -> dict[str, Any]:
-        return {
-            "type": "ACCOUNT_USER",
-            "user_id": self.user_ids[user],
-            "user_email": self.emails[user],
-        }
-
-    def render(self, events: DayEvents, rows: np.ndarray) -> list[bytes]:
-        """The JSON lines (no newline) of delivery `rows`, in that order."""
-        serials = events.copy_serial[rows].tolist()
-        return [orjson.dumps(self.event(events, serial)) for serial in serials]
-
-    def event(self, ev: DayEvents, serial: int) -> dict[str, Any]:
-        """One event as a dict (field order as in SPEC's examples)."""
-        kind = int(ev.kind[serial])
-        ref = int(ev.ref[serial])
-        if kind >= TOKEN_CREATED:
-            user, client, details = self._token_details(ev, kind, ref)
-        else:
-            turn = ref if kind <= RESPONSE else int(ev.tool_turn[ref])
-            user, client = int(ev.turn_user[turn]), CLIENTS[int(ev.turn_client[turn])]
-            details = self._turn_details(ev, kind, turn, ref)
-        id_hi, id_lo = int(ev.id_hi[serial]), int(ev.id_lo[serial])
-        record = {
-            "event_id": uuid_text(id_hi, id_lo),
-            "type": CODEX_LOG,
-            "timestamp": iso_us(int(ev.ts_us[serial])),
-            "principal": self._principal,
-            "actor": self.actor(user),
-            "event_type": KINDS[kind],
-            "client_id": client,
-            "workspace_id": self.workspace_id,
-            "event_details": details,
-        }
-        if self._agent_per_10k and id_lo % 10_000 < self._agent_per_10k:
-            record["agent"] = _agent(id_hi)
-        return record
-
-    def _turn_details(self, ev: DayEvents, kind: int, turn: int, ref: int) -> dict[str, Any]:
-        session_id = ev.session_ids[int(ev.turn_session[turn])]
-        turn_id = ev.turn_ids[turn]
-        model = int(ev.turn_model[turn])
-        name = KINDS[kind]
-        if kind == PROMPT:
-            return {
-                "detail_type": name,
-                "session_id": session_id,
-                "prompt_text": self.prompt_text(ev, turn),
-                "turn_id": turn_id,
-                "model": _MODEL_NAMES[model],
-                "environment_id": None,
-            }
-        if kind == RESPONSE:
-            packed = int(ev.turn_response[turn])
-            tokens = ev.turn_tokens[turn].tolist()
-            return {
-                "detail_type": name,
-                "session_id": session_id,
-                "response_text": text.response_text(packed >> 32, packed & 0xFFFFFFFF),
-                "status": "incomplete" if ev.turn_incomplete[turn] else "completed",
-                "turn_id": turn_id,
-                "model": _MODEL_NAMES[model],
-                "service_tier": _SERVICE_TIERS[model],
-                "reasoning_effort": _EFFORTS[int(ev.turn_effort[turn])],
-                "token_usage": {
-                    "input_tokens": tokens[0],
-                    "output_tokens": tokens[2],
-                    "cached_input_tokens": tokens[1],
-                    "reasoning_output_tokens": tokens[3],
-                },
-                "environment_id": None,
-            }
-        tool_name, tool_type, tool_input = text.tool_call(
-            int(ev.tool_template[ref]), int(ev.tool_choice[ref])
-        )
-        call_id = f"call_{int(ev.tool_id[ref]):016x}"
-        status = {TOOL_SUGGESTED: "suggested", TOOL_COMPLETED: "completed"}.get(kind, "failed")
-        return {
-            "detail_type": name,
-            "session_id": session_id,
-            "tool_name": tool_name,
-            "tool_type": tool_type,
-            "tool_input": tool_input,
-            "turn_id": turn_id,
-            "call_id": call_id,
-            "tool_call_id": call_id,
-            "status": status,
-            "model": _MODEL_NAMES[model],
-        }
-
-    def prompt_text(self, ev: DayEvents, turn: int) -> str:
-        packed = int(ev.turn_prompt[turn])
-        secret = int(ev.turn_secret[turn])
-        if secret >= 0:
-            prompt, _ = text.prompt_with_secret(
-                text.SECRET_KINDS[secret], int(ev.turn_secret_seed[turn]), packed & 0xFFFFFFFF
-            )
-            return prompt
-        return text.prompt_text(packed >> 32, packed & 0xFFFFFFFF)
-
-    def pasted_secret(self, ev: DayEvents, turn: int) -> tuple[str, str] | None:
-        """(kind, secret) pasted into `turn`'s prompt, if any (what a DLP scan must find)."""
-        secret = int(ev.turn_secret[turn])
-        if secret < 0:
-            return None
-        kind = text.SECRET_KINDS[secret]
-        return kind, text.fake_secret(kind, int(ev.turn_secret_seed[turn]))
-
-    def _token_details(self, ev: DayEvents, kind: int, ref: int) -> tuple[int, str, dict]:
-        creator = int(ev.token_user[ref])
-        actor = creator if kind == TOKEN_CREATED else int(ev.token_actor[ref])
-        expires_days = int(ev.token_expires_days[ref])
-        expires_at = (
-            None
-            if expires_days < 0
-            else iso_us(int(ev.token_created_us[ref]) + expires_days * DAY_US)[:19] + "Z"
-        )
-        details = {
-            "detail_type": KINDS[kind],
-            "access_token_id": "cat_" + _b62(int(ev.token_id[ref]), 24),
-            "access_token_name": text.token_name(int(ev.token_name[ref])),
-            "created_by_user_id": self.user_ids[creator],
-            "expires_at": expires_at,
-        }
-        return actor, "CODEX_WEB", details
-
-
-def _agent(bits: int) -> dict[str, str]:
-    """`{type, id?, name?}`: id and name are optional, and some agents come without them."""
-    agent = {"type": AGENT_TYPES[bits % len(AGENT_TYPES)]}
-    variant = (bits >> 8) % 4
-    if variant != 3:
-        agent["id"] = "agent_" + _b62((bits * 0x9E3779B97F4A7C15) % 62**16, 16)
-    if variant in (0, 1):
-        agent["name"] = _AGENT_NAMES[(bits >> 4) % len(_AGENT_NAMES)]
-    return agent
-
-
-def _b62(number: int, width: int) -> str:
-    chars = []
-    for _ in range(width):
-        number, rest = divmod(number, 62)
-        chars.append(_BASE62[rest])
-    return "".join(chars)
 
 
 # -- generation --------------------------------------------------------------------------------
@@ -520,7 +339,7 @@ def generate_day(
         turn_client=slot_client[turn_slot].astype(np.int16),
         turn_session=turn_session.astype(np.int32),
         turn_model=turn_model.astype(np.int16),
-        turn_effort=rng.integers(0, len(_EFFORTS), n_turns).astype(np.int8),
+        turn_effort=rng.integers(0, len(EFFORTS), n_turns).astype(np.int8),
         turn_id_hi=rng.integers(0, np.iinfo(np.int64).max, n_turns),
         turn_id_lo=rng.integers(0, np.iinfo(np.int64).max, n_turns),
         turn_prompt=(prompt_tpl << 32) | choices[:, 0],

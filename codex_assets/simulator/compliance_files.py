@@ -44,7 +44,6 @@ from codex_assets.simulator.compliance_events import (
     MAX_DELIVERY_DELAY_US,
     US,
     DayEvents,
-    EventRenderer,
     day_start_us,
     generate_day,
     iso_us,
@@ -52,6 +51,7 @@ from codex_assets.simulator.compliance_events import (
     window_bounds,
     window_day,
 )
+from codex_assets.simulator.compliance_render import EventRenderer
 from codex_assets.simulator.workspace import derived_rng
 
 if TYPE_CHECKING:

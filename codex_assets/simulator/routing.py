@@ -5,9 +5,8 @@ real API does for every route (bearer auth and scopes, the workspace 404, fault 
 route name). A module describes its routes as data (`Route`) and `Simulator.handle` applies
 the shared behaviour before calling the handler, so a new module cannot forget it.
 
-To add routes (e.g. `codex_assets/simulator/compliance.py`), define `register(sim)` in the
-module and call `sim.router.add(Route(...))` in it; `Simulator` imports the modules listed in
-`codex_assets.simulator.app.ROUTE_MODULES` that exist and calls their `register`.
+To add routes (e.g. `codex_assets/simulator/compliance.py`), give the module's API class a
+`register()` that calls `sim.router.add(Route(...))`, and call it from `Simulator.__init__`.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from the workspace's `clients` too), so it stays the exact sum of what the user 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -342,43 +343,34 @@ def workspace_row(
     }
     totals.update(_nullable_tokens(act.tokens, act.tokens_known))
 
-    client_codes = act.client_index if quirks is None else quirks.client_codes
-    client_amount = act.client_cost_cents if usd else act.client_credits_h
-    clients = []
     c_live = (act.client_index >= 0) & (act.client_threads > 0)
+    m_live = (act.model_index >= 0) & (act.model_credits_h > 0)
     if quirks is not None:
         c_live &= ~quirks.empty_clients[:, None]
-    for code in np.unique(client_codes[c_live]).tolist():
-        sel = c_live & (client_codes == code)
-        rows = sel.any(axis=1)
-        entry: dict[str, Any] = {
+        m_live &= ~quirks.null_models[:, None]
+
+    def client(code: int, sel: np.ndarray) -> dict[str, Any]:
+        return {
             "client_id": CLIENT_NAMES[code],
             "threads": int(act.client_threads[sel].sum()),
             "turns": int(act.client_turns[sel].sum()),
-            unit: _money(int(client_amount[sel].sum())),
-            "estimated_cost_usd": _nullable_money(act.client_cost_cents[sel], act.cost_known[rows]),
         }
-        entry.update(_nullable_tokens(act.client_tokens[sel], act.tokens_known[rows]))
-        clients.append(entry)
 
-    model_codes = act.model_index if quirks is None else quirks.model_codes
-    model_amount = act.model_cost_cents if usd else act.model_credits_h
-    models = []
-    m_live = (act.model_index >= 0) & (act.model_credits_h > 0)
-    if quirks is not None:
-        m_live &= ~quirks.null_models[:, None]
-    for code in np.unique(model_codes[m_live]).tolist():
-        sel = m_live & (model_codes == code)
-        rows = sel.any(axis=1)
+    def model(code: int, sel: np.ndarray) -> dict[str, Any]:
         name, speed = MODEL_PAIRS[code]
-        entry = {
-            "model": name,
-            "speed": speed,
-            unit: _money(int(model_amount[sel].sum())),
-            "estimated_cost_usd": _nullable_money(act.model_cost_cents[sel], act.cost_known[rows]),
-        }
-        entry.update(_nullable_tokens(act.model_tokens[sel], act.tokens_known[rows]))
-        models.append(entry)
+        return {"model": name, "speed": speed}
+
+    client_codes = act.client_index if quirks is None else quirks.client_codes
+    model_codes = act.model_index if quirks is None else quirks.model_codes
+    client_amount = act.client_cost_cents if usd else act.client_credits_h
+    model_amount = act.model_cost_cents if usd else act.model_credits_h
+    clients, models = (
+        _workspace_breakdown(act, codes, live, head, unit, amount, cost_cents, tokens)
+        for codes, live, head, amount, cost_cents, tokens in (
+            (client_codes, c_live, client, client_amount, act.client_cost_cents, act.client_tokens),
+            (model_codes, m_live, model, model_amount, act.model_cost_cents, act.model_tokens),
+        )
+    )
 
     row = {
         "object": USAGE_OBJECT,
@@ -394,6 +386,31 @@ def workspace_row(
     if quirks is not None and quirks.workspace_extra:
         _extra_usage_fields(row)
     return row
+
+
+def _workspace_breakdown(
+    act: UserDayActivity,
+    codes: np.ndarray,
+    live: np.ndarray,
+    head: Callable[[int, np.ndarray], dict[str, Any]],
+    unit: str,
+    amount: np.ndarray,
+    cost_cents: np.ndarray,
+    tokens: np.ndarray,
+) -> list[dict[str, Any]]:
+    """The workspace's `clients` or `models`: per code among the `live` slots, `head(code,
+    slots)` (its name and counts), then its amount in `unit`, cost and tokens summed over the
+    users' slots (null where every contribution is)."""
+    entries = []
+    for code in np.unique(codes[live]).tolist():
+        sel = live & (codes == code)
+        rows = sel.any(axis=1)
+        entry = head(code, sel)
+        entry[unit] = _money(int(amount[sel].sum()))
+        entry["estimated_cost_usd"] = _nullable_money(cost_cents[sel], act.cost_known[rows])
+        entry.update(_nullable_tokens(tokens[sel], act.tokens_known[rows]))
+        entries.append(entry)
+    return entries
 
 
 def code_reviews_row(day: date, facts: CodeReviewDay, extra: bool = False) -> dict[str, Any]:

@@ -3,18 +3,24 @@ workspace 404 and faults from the simulator without writing any of it themselves
 
 from __future__ import annotations
 
-import sys
-import types
-
 import pytest
 
-from codex_assets.simulator import app
-from codex_assets.simulator.app import COMPLIANCE_SCOPE, Simulator
+from codex_assets.simulator import compliance
+from codex_assets.simulator.app import Simulator
+from codex_assets.simulator.compliance import COMPLIANCE_SCOPE
 from codex_assets.simulator.config import FaultRule, SimulatorConfig
 from codex_assets.simulator.responses import json_response
 from codex_assets.simulator.routing import Request, Route, Router
 
-MODULE = "codex_assets_test_fake_compliance"
+
+class _FakeComplianceApi:
+    """Stands in for the real compliance API (whose routes would collide with these)."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+
+    def register(self) -> None:
+        _register(self.sim)
 
 
 def _register(sim: Simulator) -> None:
@@ -39,11 +45,7 @@ def _register(sim: Simulator) -> None:
 
 @pytest.fixture
 def plugged(monkeypatch):
-    module = types.ModuleType(MODULE)
-    module.register = _register  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, MODULE, module)
-    # The fake stands in for the real compliance module (whose routes would collide with it).
-    monkeypatch.setattr(app, "ROUTE_MODULES", (MODULE,))
+    monkeypatch.setattr(compliance, "ComplianceApi", _FakeComplianceApi)
 
     def make(*faults: FaultRule) -> Simulator:
         return Simulator(SimulatorConfig(users=10, faults=faults))
@@ -81,12 +83,14 @@ def test_faults_match_the_new_route_names(plugged):
     assert _get(sim, path, sim.config.compliance_key).fault is None
 
 
-def test_missing_optional_modules_are_skipped():
+def test_both_apis_register_their_routes():
     sim = Simulator(SimulatorConfig(users=5))
     assert {route.name for route in sim.router.routes} >= {
         "usage",
         "code_reviews",
         "code_review_responses",
+        "compliance_logs",
+        "compliance_download",
     }
 
 
