@@ -1,9 +1,15 @@
-"""Metadata helpers shared by assets: the table schema Dagster shows, read from DuckDB itself."""
+"""Metadata helpers shared by assets: the table schema Dagster shows, read from DuckDB itself,
+and markdown tables (previews) built from DataFrames."""
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import dagster as dg
 import duckdb
+import numpy as np
+import pandas as pd
 
 
 def table_schema(
@@ -30,14 +36,30 @@ def markdown_preview(
     conn: duckdb.DuckDBPyConnection, query: str, limit: int = 10
 ) -> dg.MetadataValue:
     """The first `limit` rows of `query` as a markdown table, for the asset page in the UI,
-    without the `PREVIEW_HIDDEN_COLUMNS`."""
+    without the `PREVIEW_HIDDEN_COLUMNS` (dropped before any row leaves DuckDB's result)."""
     cursor = conn.execute(f"SELECT * FROM ({query}) LIMIT {int(limit)}")
-    names = [column[0] for column in cursor.description]
-    shown = [i for i, name in enumerate(names) if name not in PREVIEW_HIDDEN_COLUMNS]
-    lines = [
-        "| " + " | ".join(names[i] for i in shown) + " |",
-        "|" + "---|" * len(shown),
-    ]
-    for row in cursor.fetchall():
-        lines.append("| " + " | ".join("" if row[i] is None else str(row[i]) for i in shown) + " |")
-    return dg.MetadataValue.md("\n".join(lines))
+    hidden = [column[0] for column in cursor.description if column[0] in PREVIEW_HIDDEN_COLUMNS]
+    frame = cursor.fetchdf(date_as_object=True).drop(columns=hidden)
+    return dg.MetadataValue.md(markdown_table(frame))
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """`frame` as a markdown table (pandas' `to_markdown`): each value as its text, a null as
+    an empty cell, and a `|` escaped so that it cannot split a cell."""
+    cells = frame.astype(object).map(_cell)
+    return cells.to_markdown(index=False, tablefmt="github", disable_numparse=True)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, np.ndarray):  # a LIST column: shown as the list it is
+        value = value.tolist()
+    elif _is_null(value):
+        return ""
+    return str(value).replace("|", "\\|")
+
+
+def _is_null(value: Any) -> bool:
+    """None, and what pandas holds for a NULL (NA, NaT, a float NaN)."""
+    if isinstance(value, float):
+        return math.isnan(value)
+    return value is None or value is pd.NA or value is pd.NaT

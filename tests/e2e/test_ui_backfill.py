@@ -192,7 +192,7 @@ def test_every_partitioned_asset_is_materialized_for_every_day(backfilled):
 
 LAYERS = ("raw", "restricted", "marts", "reports")
 """Key prefixes in lineage order. `restricted/` holds the compliance tables with prompt and
-response text (DESIGN.md); it sits between raw and the marts built from it."""
+response text (docs/compliance.md); it sits between raw and the marts built from it."""
 
 # What each layer may read: raw reads nothing (the API), restricted reads raw (and itself),
 # marts read raw, restricted or other marts, reports read marts or restricted (never raw).

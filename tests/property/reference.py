@@ -1,7 +1,7 @@
 """A second implementation of the marts' definitions, in plain pandas, from the API's rows.
 
-Written from docs/marts.md ("Definitions" and the column descriptions) and DESIGN.md (the data
-contract table, the default surface map, the cost rule), never from the project's SQL: it
+Written from docs/marts.md ("Definitions", the cost rule and the column descriptions) and the
+default surface map (codex_assets/defs/analytics/surfaces.csv), never from the project's SQL: it
 reads the rows the fake API served, not the lake or the `raw` views, so a mistake anywhere on
 the way (client, landing, views, mart SQL) shows up as a difference.
 
@@ -22,7 +22,7 @@ from tests.property.strategies import Dataset
 
 SURFACES = ("cli", "ide", "cloud", "desktop", "code_review", "other", "all")
 
-# DESIGN.md, "Data contract": the default client_id -> surface map.
+# The default client_id -> surface map (codex_assets/defs/analytics/surfaces.csv), written out.
 _EXACT = {
     "CODEX_CLI": "cli",
     "CODEX_WEB": "cloud",

@@ -43,7 +43,7 @@ def test_the_overview_table_lists_every_mart() -> None:
 
 
 def test_every_mart_has_the_columns_the_design_requires() -> None:
-    """The minimum columns of DESIGN.md's data contract (and the brief's additions)."""
+    """The minimum columns each mart promises (the columns docs/marts.md lists under "Tables")."""
     required = {
         "usage_user_daily": "day user_id email team surface threads turns credits cost_usd "
         "uncached_input_tokens cached_input_tokens output_tokens total_tokens",
