@@ -50,7 +50,13 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from codex_assets.simulator.cache import LruCache
-from codex_assets.simulator.compliance_events import US, window_bounds, window_index
+from codex_assets.simulator.compliance_events import (
+    US,
+    day_start_us,
+    micros,
+    window_bounds,
+    window_index,
+)
 from codex_assets.simulator.compliance_files import (
     FILE_ID,
     ORGANIZATION,
@@ -83,16 +89,10 @@ SIGNED_URL_TTL = timedelta(minutes=5)
 PUBLISH_DELAY_MINUTES = (5, 30)
 """A window's files appear this long after the window ends (the documented p99 is 30 min)."""
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
 
 def organization_id_for(seed: int) -> str:
     digest = hashlib.sha256(f"codex-sim-org:{seed}".encode()).hexdigest()
     return "org-" + digest[:24]
-
-
-def _micros(moment: datetime) -> int:
-    return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
 class ComplianceApi:
@@ -159,7 +159,7 @@ class ComplianceApi:
     ) -> list[LogFile]:
         """Every file of `day` by the day rule (end_time in (D 00:00, D+1 00:00]), ignoring the
         clock and retention."""
-        first = window_index(_micros(datetime(day.year, day.month, day.day, tzinfo=UTC)))
+        first = window_index(day_start_us(day))
         files: list[LogFile] = []
         for window in range(first, first + 144):
             window_files = self.files.window_files(principal, event_type, window)
@@ -249,7 +249,7 @@ class ComplianceApi:
         stamps = [
             orjson.loads(line)["timestamp"] for line in self.files.read(log_file).splitlines()
         ]
-        return _micros(datetime.fromisoformat(max(stamps))) if stamps else None
+        return micros(datetime.fromisoformat(max(stamps))) if stamps else None
 
     # -- routes -----------------------------------------------------------------------------
 
@@ -278,7 +278,7 @@ class ComplianceApi:
             )
         assert after is not None
         files, has_more = self.list_files(
-            principal, event_types, after, before, limit, _micros(self.sim.now())
+            principal, event_types, after, before, limit, micros(self.sim.now())
         )
         if files and not has_more:
             has_more = self._ends_on_an_empty_page(principal, event_types, after, before, limit)
@@ -298,7 +298,7 @@ class ComplianceApi:
         event_types = _event_types(request, principal)
         if isinstance(event_types, SimResponse):
             return event_types
-        now_us = _micros(self.sim.now())
+        now_us = micros(self.sim.now())
         latest = {t: self.max_event_time(principal, t, now_us) for t in event_types}
         return json_response(
             200,
@@ -377,7 +377,7 @@ class ComplianceApi:
         if decoded is None or decoded[0] != principal:
             return gone
         _, event_type, window, part = decoded
-        now_us = _micros(self.sim.now())
+        now_us = micros(self.sim.now())
         if self.published_at(window) > now_us:
             return gone
         files = self.files.window_files(principal, event_type, window)
@@ -450,4 +450,4 @@ def _timestamp(raw: str | None, name: str, *, required: bool) -> int | SimRespon
         )
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return _micros(moment)
+    return micros(moment)

@@ -91,6 +91,11 @@ def base62(number: int, width: int) -> str:
     return "".join(chars)
 
 
+def micros(moment: datetime) -> int:
+    """Unix microseconds of an aware datetime."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
 def day_start_us(day: date) -> int:
     return (day.toordinal() - date(1970, 1, 1).toordinal()) * DAY_US
 
