@@ -7,9 +7,15 @@ from datetime import UTC, date, datetime
 import httpx
 import pytest
 
-from codex_assets.defs.analytics.client import ENDPOINTS, AnalyticsClient, _read_page, day_bounds
+from codex_assets.defs.analytics.client import (
+    ENDPOINTS,
+    AnalyticsClient,
+    _read_page,
+    analytics_http_settings,
+    day_bounds,
+)
 from codex_assets.lib.http.client import ApiHttpClient, HttpSettings
-from codex_assets.lib.http.errors import ApiSchemaError
+from codex_assets.lib.http.errors import ApiPermissionError, ApiSchemaError
 
 NOW = datetime(2026, 5, 10, 13, 0, tzinfo=UTC)
 
@@ -30,6 +36,15 @@ def http(handler=lambda r: httpx.Response(200, json={"data": [], "has_more": Fal
 def test_day_bounds_are_utc_midnights():
     assert day_bounds(date(2026, 5, 1)) == (1777593600, 1777680000)
     assert day_bounds(date(2026, 3, 29)) == (1774742400, 1774828800)  # EU DST day: still 24h
+
+
+def test_a_403_names_the_analytics_key_variable_and_scope():
+    settings = analytics_http_settings("https://api.example.test/v1", "k-unit")
+    client = ApiHttpClient(settings, transport=httpx.MockTransport(lambda r: httpx.Response(403)))
+    with client, pytest.raises(ApiPermissionError) as caught:
+        client.get_json("/analytics/codex/workspaces/w/usage")
+    assert "CODEX_ANALYTICS_API_KEY" in str(caught.value)
+    assert "codex.enterprise.analytics.read" in str(caught.value)
 
 
 def test_endpoint_names():
