@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 import dagster as dg
 
 from codex_assets.defs.compliance.client import PUBLICATION_LAG
+from codex_assets.defs.compliance.raw_assets import RAW_KEY as COMPLIANCE_RAW_KEY
 from codex_assets.defs.partitions import daily_partitions
 
 SCHEDULE_CRON = "30 12 * * *"
@@ -81,7 +82,7 @@ def daily_refresh_schedule(context: dg.ScheduleEvaluationContext):
 
 compliance_refresh_job = dg.define_asset_job(
     "compliance_refresh",
-    selection=dg.AssetSelection.assets(["raw", "compliance_codex_log"]).downstream(),
+    selection=dg.AssetSelection.assets(COMPLIANCE_RAW_KEY).downstream(),
     description=(
         "The compliance log of a day and everything built on it (deduplicated events, DLP "
         "findings, compliance marts, SIEM export). Launched by `compliance_refresh_schedule`."

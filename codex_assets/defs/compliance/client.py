@@ -60,6 +60,12 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
+from codex_assets.defs.compliance.window import (
+    PUBLICATION_LAG,
+    RETENTION_DAYS,
+    latest_complete_day,
+    oldest_retained_day,
+)
 from codex_assets.lib.http.client import ApiHttpClient, HttpSettings, RequestTally
 from codex_assets.lib.http.errors import (
     ApiNotFoundError,
@@ -74,9 +80,6 @@ from codex_assets.lib.http.retry import backoff_delay
 
 COMPLIANCE_SCOPE = "chatgpt.enterprise.compliance_logs_platform.read"
 COMPLIANCE_KEY_VAR = "CODEX_COMPLIANCE_API_KEY"
-RETENTION_DAYS = 30
-PUBLICATION_LAG = timedelta(hours=1)
-"""A day is complete this long after it ends (the documented p99 file latency is 30 min)."""
 MAX_LIST_LIMIT = 100
 DOWNLOADS_PER_MINUTE = 50.0
 LIST_OVERLAP = timedelta(seconds=1)
@@ -103,16 +106,6 @@ def day_start(day: date) -> datetime:
 def file_day(end_time: datetime) -> date:
     """The UTC day a file belongs to: the day whose (00:00, 24:00] holds its `end_time`."""
     return (_utc(end_time) - timedelta(microseconds=1)).date()
-
-
-def oldest_retained_day(now: datetime) -> date:
-    """The oldest day all of whose files are still within the 30-day retention at `now`."""
-    return (_utc(now) - timedelta(days=RETENTION_DAYS)).date() + timedelta(days=1)
-
-
-def latest_complete_day(now: datetime) -> date:
-    """The newest day all of whose files are published at `now`."""
-    return (_utc(now) - PUBLICATION_LAG).date() - timedelta(days=1)
 
 
 class ComplianceWindowError(OutsideApiWindowError):
