@@ -4,18 +4,19 @@ stable schema and no API field that no column reads.
 Which columns are counts, what the grain is and which SQL types `record` come from each source's
 `CheckedTable`; the rule that rows belong to their partition's day depends on a source's row
 shape, so each source has its own (`defs/analytics/checks/partition_day.py`,
-`defs/compliance/checks/files.py`), reporting with `rows_measured` and `nothing_landed` here.
+`defs/compliance/checks/files.py`), made with `row_rule` here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from codex_assets.lib.checks import record_fields
 from codex_assets.lib.checks.outcome import (
     OFFENDING_CAP,
     CheckOutcome,
+    Offenders,
     backfill_commands,
     find_offenders,
     format_days,
@@ -29,48 +30,67 @@ from codex_assets.lib.checks.window import LakeWindow
 DUPLICATE_KEYS_SQL = "lib/checks/duplicate_keys.sql"
 
 
-def negative_counts(window: LakeWindow, table: CheckedTable) -> CheckOutcome:
-    """No count, credit, cost or token value below zero, in the totals or any breakdown entry."""
-    threshold = "0 values below zero (NULL means unavailable and is allowed)"
+def row_rule(
+    window: LakeWindow,
+    table: CheckedTable,
+    *,
+    threshold: str,
+    sql: tuple[str, Mapping[str, str]],
+    passed: Callable[[Mapping[str, object]], str],
+    failed: Callable[[Offenders], str],
+) -> CheckOutcome:
+    """A rule over the rows of `table` in the window: the offenders `sql` (an SQL file under
+    `codex_assets/` and its slots) finds, with `passed(measured)` or `failed(found)` as the
+    summary. Nothing landed passes: the completeness checks own missing partitions."""
     measured = rows_measured(window, table.name)
     if not window.has(table.name):
         return nothing_landed(window, table.name, threshold)
-    sql_file, slots = table.negative_counts_query
+    sql_file, slots = sql
     found = find_offenders(window.conn, window.query(sql_file, **slots))
-    columns = sorted({row["column_name"] for row in found.rows})
     return found.outcome(
-        threshold=threshold,
-        measured=measured,
-        passed=f"{table.name}: no negative values in {measured['rows_checked']} rows.",
-        failed=(
+        threshold=threshold, measured=measured, passed=passed(measured), failed=failed(found)
+    )
+
+
+def negative_counts(window: LakeWindow, table: CheckedTable) -> CheckOutcome:
+    """No count, credit, cost or token value below zero, in the totals or any breakdown entry."""
+
+    def failed(found: Offenders) -> str:
+        columns = sorted({row["column_name"] for row in found.rows})
+        return (
             f"{table.name}: {plural(found.total, 'negative value')} (in {', '.join(columns)}"
             f"{', ...' if found.total > len(found.rows) else ''}) on {plural(len(found.days), 'day')}: "
             f"{format_days(found.days)}. The API never reports negative usage: reload the days "
             f"({'; '.join(backfill_commands(found.days))}) and, if it persists, report it upstream."
+        )
+
+    return row_rule(
+        window,
+        table,
+        threshold="0 values below zero (NULL means unavailable and is allowed)",
+        sql=table.negative_counts_query,
+        passed=lambda measured: (
+            f"{table.name}: no negative values in {measured['rows_checked']} rows."
         ),
+        failed=failed,
     )
 
 
 def duplicate_keys(window: LakeWindow, table: CheckedTable) -> CheckOutcome:
     """No two rows share a key at the table's grain, and no key column is missing."""
-    threshold = f"0 duplicate or missing keys at the grain {table.grain_text}"
-    measured = rows_measured(window, table.name)
-    if not window.has(table.name):
-        return nothing_landed(window, table.name, threshold)
     keys = ", ".join(table.key_columns)
     null_keys = " OR ".join(f"bool_or({column} IS NULL)" for column in table.key_columns)
-    found = find_offenders(
-        window.conn,
-        window.query(DUPLICATE_KEYS_SQL, table=table.name, keys=keys, null_keys=null_keys),
-    )
-    return found.outcome(
-        threshold=threshold,
-        measured=measured,
-        passed=(
+    slots = {"table": table.name, "keys": keys, "null_keys": null_keys}
+    return row_rule(
+        window,
+        table,
+        threshold=f"0 duplicate or missing keys at the grain {table.grain_text}",
+        sql=(DUPLICATE_KEYS_SQL, slots),
+        passed=lambda measured: (
             f"{table.name}: every key {table.grain_text} is unique "
             f"({measured['rows_checked']} rows)."
         ),
-        failed=(
+        failed=lambda found: (
             f"{table.name}: {plural(found.total, 'key')} {table.grain_text} duplicated or missing on "
             f"{plural(len(found.days), 'day')}: {format_days(found.days)}. Every mart would count those "
             f"rows twice (or drop them). Reload the days: {'; '.join(backfill_commands(found.days))}"

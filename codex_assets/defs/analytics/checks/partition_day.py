@@ -3,15 +3,9 @@
 
 from __future__ import annotations
 
-from codex_assets.lib.checks.outcome import (
-    CheckOutcome,
-    backfill_commands,
-    find_offenders,
-    format_days,
-    plural,
-)
+from codex_assets.lib.checks.outcome import CheckOutcome, backfill_commands, format_days, plural
 from codex_assets.lib.checks.tables import CheckedTable
-from codex_assets.lib.checks.validity import nothing_landed, rows_measured
+from codex_assets.lib.checks.validity import row_rule
 from codex_assets.lib.checks.window import LakeWindow
 
 ROWS_OUTSIDE_PARTITION_SQL = "defs/analytics/checks/rows_outside_partition.sql"
@@ -19,19 +13,13 @@ ROWS_OUTSIDE_PARTITION_SQL = "defs/analytics/checks/rows_outside_partition.sql"
 
 def rows_outside_partition(window: LakeWindow, table: CheckedTable) -> CheckOutcome:
     """Every row's `start_time` is 00:00 UTC of its partition day and `end_time` a day later."""
-    threshold = "0 rows whose start_time is not 00:00 UTC of the partition day (end_time +1 day)"
-    measured = rows_measured(window, table.name)
-    if not window.has(table.name):
-        return nothing_landed(window, table.name, threshold)
-    found = find_offenders(
-        window.conn,
-        window.query(ROWS_OUTSIDE_PARTITION_SQL, table=table.name, row_label=table.row_label),
-    )
-    return found.outcome(
-        threshold=threshold,
-        measured=measured,
-        passed=f"{table.name}: every row belongs to its partition's day.",
-        failed=(
+    return row_rule(
+        window,
+        table,
+        threshold="0 rows whose start_time is not 00:00 UTC of the partition day (end_time +1 day)",
+        sql=(ROWS_OUTSIDE_PARTITION_SQL, {"table": table.name, "row_label": table.row_label}),
+        passed=lambda _: f"{table.name}: every row belongs to its partition's day.",
+        failed=lambda found: (
             f"{table.name}: {plural(found.total, 'row')} not describing the partition's day, in the "
             f"partitions {format_days(found.days)}. The marts would count them on the wrong day. "
             "The API may have answered with other buckets (weeks?) or another window; reload "

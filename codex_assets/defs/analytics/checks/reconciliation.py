@@ -1,13 +1,6 @@
-"""Reconciliation within the analytics API: the numbers it gives twice must agree.
-
-- Per-user rows must add up to the workspace row (threads, turns, credits) every day. The
-  simulator builds the workspace row as the exact sum, and on the real API a gap means a lost
-  page, a duplicate or a partial re-load, so the adoption and spend marts would be wrong.
-- Client breakdowns should add up to the row's totals, and model breakdowns to its credits.
-  The contract says these sums "may not equal totals" (usage outside any listed client or
-  model), so a gap is reported, not treated as an error.
-- Code Review: P0 + P1 + P2 = comments; engaged, reacted and replied comments never exceed the
-  comments.
+"""Reconciliation within the analytics API: the numbers it gives twice must agree (per-user
+rows and the workspace row, breakdowns and totals, Code Review counts). What each check
+promises, and why each only warns, is its spec (`specs.py`).
 
 Credits are compared in cents (both sides rounded) with a tolerance of `CREDITS_TOLERANCE_CENTS`,
 the same 0.01 credit the reconciliation mart allows. (What compares the analytics API with the

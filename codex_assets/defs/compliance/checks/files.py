@@ -20,12 +20,11 @@ from codex_assets.lib.checks.outcome import (
     CheckOutcome,
     Offenders,
     backfill_commands,
-    find_offenders,
     format_days,
     plural,
 )
 from codex_assets.lib.checks.tables import CheckedTable
-from codex_assets.lib.checks.validity import nothing_landed, rows_measured
+from codex_assets.lib.checks.validity import row_rule
 from codex_assets.lib.checks.window import LakeWindow
 
 COMPLIANCE_TABLE = RAW_TABLE
@@ -222,16 +221,13 @@ def _files_outcome(
 
 def files_outside_partition(window: LakeWindow, table: CheckedTable) -> CheckOutcome:
     """Every compliance log file in a partition ends in that day: end_time in (D, D+1]."""
-    threshold = "0 log files whose end_time is not in (D 00:00, D+1 00:00] UTC of the partition"
-    measured = rows_measured(window, table.name)
-    if not window.has(table.name):
-        return nothing_landed(window, table.name, threshold)
-    found = find_offenders(window.conn, window.query(FILES_OUTSIDE_PARTITION_SQL))
-    return found.outcome(
-        threshold=threshold,
-        measured=measured,
-        passed=f"{table.name}: every log file belongs to its partition's day.",
-        failed=(
+    return row_rule(
+        window,
+        table,
+        threshold="0 log files whose end_time is not in (D 00:00, D+1 00:00] UTC of the partition",
+        sql=(FILES_OUTSIDE_PARTITION_SQL, {}),
+        passed=lambda _: f"{table.name}: every log file belongs to its partition's day.",
+        failed=lambda found: (
             f"{table.name}: {plural(found.total, 'log file')} in the partitions "
             f"{format_days(found.days)} end outside the partition's day, so their events would "
             f"be counted on the wrong day. Reload the days "

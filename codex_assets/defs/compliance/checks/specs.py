@@ -36,8 +36,9 @@ FRESHNESS_CHECK = CheckSpec(
         "`codex-assets backfill --start D --end D`"
     ),
     relies_on=(
-        '`GET .../max_event_time` (C: the 2026-12 additions), reported only: it "does not '
-        'guarantee that all earlier events have arrived"'
+        "a p99 file latency of 30 minutes (C); `GET .../max_event_time` (C: the 2026-12 "
+        'additions) is reported only: it "does not guarantee that all earlier events have '
+        'arrived"'
     ),
     not_promised="that a day is final by any hour: the deadline is ours, so it warns",
 )
@@ -47,8 +48,7 @@ LAST_30_DAYS_LOADED = coverage_spec(
     on=ON_LOG,
     relies_on=f"the compliance files' {RETENTION_DAYS}-day retention (C)",
     not_promised=(
-        "that a day is listable before the analytics day it is loaded with is complete: only "
-        "the days `codex-assets backfill` can load now are expected"
+        "a day whose files are older than that: the gap is permanent, so it is not expected"
     ),
 )
 
@@ -60,8 +60,7 @@ FILES_COVER_DAY = CheckSpec(
     rule=(
         "Every CODEX_LOG file the Compliance API lists for a landed day (end_time in "
         "(D 00:00, D+1 00:00]) is in the partition, so the files' ~10-minute windows cover the "
-        "day without a gap. The listing is asked again at check time (two list requests per "
-        "day, no download)."
+        "day without a gap."
     ),
     why="the compliance marts would miss events.",
     failure="a listed log file is not in the partition",
