@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 
-from codex_assets.defs.compliance.client import PUBLICATION_LAG
 from codex_assets.defs.compliance.raw_assets import RAW_KEY as COMPLIANCE_RAW_KEY
+from codex_assets.defs.compliance.window import latest_complete_day
 from codex_assets.defs.partitions import daily_partitions
 
 SCHEDULE_CRON = "30 12 * * *"
@@ -94,8 +94,7 @@ compliance_refresh_job = dg.define_asset_job(
 def compliance_scheduled_day(scheduled_time: datetime) -> date | None:
     """The day a compliance tick at `scheduled_time` loads: yesterday (UTC), once all its files
     are published; None before that or before the first partition."""
-    moment = scheduled_time if scheduled_time.tzinfo else scheduled_time.replace(tzinfo=UTC)
-    day = (moment.astimezone(UTC) - PUBLICATION_LAG).date() - timedelta(days=1)
+    day = latest_complete_day(scheduled_time)
     return day if day >= daily_partitions.start.date() else None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from codex_assets.lib.checks.specs import FAMILIES, CheckSpec
+from codex_assets.lib.checks.specs import CheckSpec
 
 
 def family_table(specs: Sequence[CheckSpec], family: str) -> str:
@@ -20,10 +20,11 @@ def family_table(specs: Sequence[CheckSpec], family: str) -> str:
     return _table(["check", "on", "severity", "rule", "why this severity"], rows)
 
 
-def contract_table(specs: Sequence[CheckSpec]) -> str:
-    """What each check relies on from the contract; checks that rely on the same, one row."""
+def contract_table(specs: Sequence[CheckSpec], families: Sequence[str]) -> str:
+    """What each check relies on from the contract, in `families`' order; checks that rely on
+    the same, one row."""
     merged: dict[tuple[bool, str, str], list[CheckSpec]] = {}
-    for spec in _in_family_order(specs):
+    for spec in _in_order(specs, families):
         merged.setdefault((spec.blocking, spec.relies_on, spec.not_promised), []).append(spec)
     repeated = _repeated_names(specs)
     rows = []
@@ -39,9 +40,12 @@ def contract_table(specs: Sequence[CheckSpec]) -> str:
     return _table(header, rows)
 
 
-def readme_table(specs: Sequence[CheckSpec]) -> str:
-    """The README's table: check, on, severity, what a failure means, what to do."""
-    rows = [[f"`{s.name}`", s.on, s.severity, s.failure, s.action] for s in _in_family_order(specs)]
+def readme_table(specs: Sequence[CheckSpec], families: Sequence[str]) -> str:
+    """The README's table, in `families`' order: check, on, severity, what a failure means,
+    what to do."""
+    rows = [
+        [f"`{s.name}`", s.on, s.severity, s.failure, s.action] for s in _in_order(specs, families)
+    ]
     return _table(["check", "on", "severity", "a failure means", "what to do"], rows)
 
 
@@ -69,8 +73,8 @@ def splice_all(document: str, blocks: dict[str, Callable[[], str]], command: str
     return document
 
 
-def _in_family_order(specs: Sequence[CheckSpec]) -> list[CheckSpec]:
-    return sorted(specs, key=lambda spec: FAMILIES.index(spec.family))
+def _in_order(specs: Sequence[CheckSpec], families: Sequence[str]) -> list[CheckSpec]:
+    return sorted(specs, key=lambda spec: families.index(spec.family))
 
 
 def _repeated_names(specs: Sequence[CheckSpec]) -> set[str]:

@@ -13,13 +13,21 @@ from functools import partial
 from pathlib import Path
 
 from codex_assets.defs.analytics.checks.specs import ANALYTICS_SPECS
-from codex_assets.defs.compliance.checks.specs import COMPLIANCE_SPECS
+from codex_assets.defs.compliance.checks.specs import COMPLIANCE_LOG, COMPLIANCE_SPECS
 from codex_assets.defs.reconciliation.checks.specs import RECONCILIATION_SPECS
 from codex_assets.lib.checks.docs import contract_table, family_table, readme_table, splice_all
-from codex_assets.lib.checks.specs import FAMILIES, PAGING_COMPLETE
+from codex_assets.lib.checks.specs import (
+    COMPLETENESS,
+    FRESHNESS,
+    PAGING_COMPLETE,
+    RECONCILIATION,
+    VALIDITY,
+)
 
 ALL_SPECS = (PAGING_COMPLETE, *ANALYTICS_SPECS, *COMPLIANCE_SPECS, *RECONCILIATION_SPECS)
 """Every check of every source (a name on two sources with two rules is two specs)."""
+SECTIONS = (FRESHNESS, COMPLETENESS, VALIDITY, RECONCILIATION, COMPLIANCE_LOG)
+"""docs/checks.md's sections, in order: a spec's `family`."""
 
 COMMAND = "python -m codex_assets.defs.reconciliation.checks.docs"
 ROOT = Path(__file__).resolve().parents[4]
@@ -30,12 +38,12 @@ README = ROOT / "README.md"
 def blocks(document: Path) -> dict:
     """The generated blocks of `document`, by name, each with what renders it."""
     if document == README:
-        return {"checks": partial(readme_table, ALL_SPECS)}
+        return {"checks": partial(readme_table, ALL_SPECS, SECTIONS)}
     tables = {
         f"checks:{family.lower().replace(' ', '-')}": partial(family_table, ALL_SPECS, family)
-        for family in FAMILIES
+        for family in SECTIONS
     }
-    return {**tables, "checks:contract": partial(contract_table, ALL_SPECS)}
+    return {**tables, "checks:contract": partial(contract_table, ALL_SPECS, SECTIONS)}
 
 
 def render(document: Path) -> str:

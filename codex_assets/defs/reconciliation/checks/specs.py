@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+from codex_assets.defs.compliance.checks.specs import COMPLIANCE_LOG
 from codex_assets.defs.reconciliation.checks.responses import (
     MIN_USER_DAY_VOLUME,
     RESPONSES_PER_TURN_BAND,
 )
-from codex_assets.lib.checks.specs import COMPLIANCE_LOG, CheckSpec
+from codex_assets.lib.checks.specs import CheckSpec
 
 _LOW, _HIGH = RESPONSES_PER_TURN_BAND
 
