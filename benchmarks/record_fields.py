@@ -72,8 +72,9 @@ def build(days: int, compliance_days: int) -> dict[str, float]:
 def measure(lake_root: Path, repeat: int) -> list[dict]:
     import duckdb
 
+    from codex_assets.defs.analytics.checks.tables import ANALYTICS_CHECKED_TABLES
+    from codex_assets.defs.compliance.checks.tables import COMPLIANCE_CODEX_LOG
     from codex_assets.lib.checks.record_fields import known_fields, unread_fields
-    from codex_assets.lib.checks.tables import ANALYTICS_CHECKED_TABLES, COMPLIANCE_CODEX_LOG
     from codex_assets.lib.lake import Lake
 
     lake = Lake(lake_root)
@@ -113,15 +114,16 @@ def through_dagster(lake_root: Path) -> dict:
     import dagster as dg
 
     from codex_assets.backfill import Window, run_window
-    from codex_assets.defs.checks.validity import COLUMN_SCHEMA_UNCHANGED
-    from codex_assets.lib.checks.tables import ANALYTICS_CHECKED_TABLES, COMPLIANCE_CODEX_LOG
+    from codex_assets.defs.analytics.checks.specs import COLUMN_SCHEMA_UNCHANGED
+    from codex_assets.defs.analytics.checks.tables import ANALYTICS_CHECKED_TABLES
+    from codex_assets.defs.compliance.checks.tables import COMPLIANCE_CODEX_LOG
     from codex_assets.lib.lake import Lake
 
     lake = Lake(lake_root)
     names = [*ANALYTICS_CHECKED_TABLES, COMPLIANCE_CODEX_LOG.name]
     days = sorted({day for name in names for day in lake.landed_days(name)})
     checks = [
-        dg.AssetCheckKey(dg.AssetKey(["raw", name]), COLUMN_SCHEMA_UNCHANGED) for name in names
+        dg.AssetCheckKey(dg.AssetKey(["raw", name]), COLUMN_SCHEMA_UNCHANGED.name) for name in names
     ]
     started = time.perf_counter()
     result = run_window(

@@ -22,6 +22,7 @@ from codex_assets.defs.automation import RANGE_END_TAG as RANGE_END_TAG
 from codex_assets.defs.automation import RANGE_START_TAG as RANGE_START_TAG
 from codex_assets.defs.automation import partition_range_tags
 from codex_assets.defs.compliance.client import COMPLIANCE_SCOPE
+from codex_assets.defs.compliance.raw_assets import RAW_KEY as COMPLIANCE_LOG
 from codex_assets.lib.checks.window import ROWS_KEY, read_footers
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.settings import Settings
@@ -70,9 +71,6 @@ def checked_window(
     return window
 
 
-COMPLIANCE_LOG = dg.AssetKey(["raw", "compliance_codex_log"])
-
-
 def default_selection(settings: Settings) -> tuple[dg.AssetSelection | None, str | None]:
     """What `demo` / `backfill` run by default, and a note when something is left out.
 
@@ -106,7 +104,7 @@ def run_window(
     stale while it runs). The sensor evaluates them on its own.
     """
     from codex_assets.definitions import defs
-    from codex_assets.defs.checks.freshness import freshness_check_selection
+    from codex_assets.defs.reconciliation.checks.freshness import freshness_check_selection
 
     definitions = defs()
     graph = definitions.resolve_asset_graph()

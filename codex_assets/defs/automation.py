@@ -21,7 +21,8 @@ from typing import Any
 
 import dagster as dg
 
-from codex_assets.defs.compliance.client import PUBLICATION_LAG
+from codex_assets.defs.compliance.raw_assets import RAW_KEY as COMPLIANCE_RAW_KEY
+from codex_assets.defs.compliance.window import latest_complete_day
 from codex_assets.defs.partitions import daily_partitions
 from codex_assets.lib.utc import as_utc
 
@@ -66,7 +67,7 @@ def scheduled_range(scheduled_time: datetime) -> tuple[date, date] | None:
 
 compliance_refresh_job = dg.define_asset_job(
     "compliance_refresh",
-    selection=dg.AssetSelection.assets(["raw", "compliance_codex_log"]).downstream(),
+    selection=dg.AssetSelection.assets(COMPLIANCE_RAW_KEY).downstream(),
     description=(
         "The compliance log of a day and everything built on it (deduplicated events, DLP "
         "findings, compliance marts, SIEM export). Launched by `compliance_refresh_schedule`."
@@ -78,7 +79,7 @@ compliance_refresh_job = dg.define_asset_job(
 def compliance_scheduled_day(scheduled_time: datetime) -> date | None:
     """The day a compliance tick at `scheduled_time` loads: yesterday (UTC), once all its files
     are published; None before that or before the first partition."""
-    day = (as_utc(scheduled_time) - PUBLICATION_LAG).date() - timedelta(days=1)
+    day = latest_complete_day(scheduled_time)
     return day if day >= daily_partitions.start.date() else None
 
 

@@ -9,17 +9,18 @@ import dagster as dg
 
 from codex_assets.backfill import Window, run_window, summary
 from codex_assets.definitions import defs
-from codex_assets.defs.checks.freshness import FRESHNESS_CHECK_NAME, freshness_check_selection
-from codex_assets.defs.checks.support import compliance_targets
-from codex_assets.lib.checks import ANALYTICS_SLA
+from codex_assets.defs.analytics.window import ANALYTICS_SLA
+from codex_assets.defs.compliance.raw_assets import RAW_KEY as COMPLIANCE_KEY
+from codex_assets.defs.reconciliation.checks.freshness import freshness_check_selection
+from codex_assets.lib.checks.freshness import FRESHNESS_CHECK_NAME
 from codex_assets.lib.settings import Settings
 
 RAW_KEYS = [
     dg.AssetKey(["raw", name])
     for name in ("usage_users", "usage_workspace", "code_reviews", "code_review_responses")
 ]
-CHECKED_KEYS = [*RAW_KEYS, *(target.key for target in compliance_targets())]
-"""The analytics raw assets, and the compliance log when its asset is defined."""
+CHECKED_KEYS = [*RAW_KEYS, COMPLIANCE_KEY]
+"""The analytics raw assets, and the compliance log."""
 # `backfilled`: the session's shared 90-day backfill (tests/integration/conftest.py).
 
 

@@ -15,23 +15,22 @@ import pytest
 
 from codex_assets.backfill import Window, run_window
 from codex_assets.defs.analytics.window import latest_complete_day
-from codex_assets.defs.checks.compliance import (
-    FILE_CHECKSUMS_MATCH,
-    FILES_COVER_DAY,
-    RESPONSES_PER_TURN_IN_BAND,
-)
-from codex_assets.defs.checks.validity import (
-    COLUMN_SCHEMA_UNCHANGED,
-    NO_NEGATIVE_COUNTS,
-    ROWS_MATCH_PARTITION_DAY,
-)
-from codex_assets.lib.checks.compliance import ListedFile
+from codex_assets.defs.compliance.checks import specs
+from codex_assets.defs.compliance.checks.files import ListedFile
+from codex_assets.defs.compliance.raw_assets import RAW_KEY
+from codex_assets.defs.reconciliation.checks.specs import RESPONSES_PER_TURN_IN_BAND as RATIO
 from codex_assets.lib.checks.window import read_footers
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.settings import Settings
 from codex_assets.lib.sources import simulator_for
 
-COMPLIANCE = dg.AssetKey(["raw", "compliance_codex_log"])
+COMPLIANCE = RAW_KEY
+FILES_COVER_DAY = specs.FILES_COVER_DAY.name
+FILE_CHECKSUMS_MATCH = specs.FILE_CHECKSUMS_MATCH.name
+RESPONSES_PER_TURN_IN_BAND = RATIO.name
+NO_NEGATIVE_COUNTS = specs.NO_NEGATIVE_COUNTS.name
+ROWS_MATCH_PARTITION_DAY = specs.ROWS_MATCH_PARTITION_DAY.name
+COLUMN_SCHEMA_UNCHANGED = specs.COLUMN_SCHEMA_UNCHANGED.name
 USERS = dg.AssetKey(["raw", "usage_users"])
 TABLE = "compliance_codex_log"
 NAMES = (
@@ -293,7 +292,7 @@ def test_a_file_published_after_the_day_was_landed_blocks_the_compliance_marts(
     blocking `files_cover_day` fails and everything built on the log (restricted events,
     marts, export) is skipped in the run."""
     from codex_assets.definitions import defs
-    from codex_assets.defs.checks import compliance as compliance_checks
+    from codex_assets.defs.compliance.checks import asset_checks as compliance_checks
 
     _, window = copy_of
     day = window.days[1]

@@ -2,34 +2,35 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 import pytest
 
 from codex_assets.definitions import defs
-from codex_assets.defs.checks import completeness as completeness_module
-from codex_assets.defs.checks import freshness as freshness_module
-from codex_assets.defs.checks.freshness import (
-    FRESHNESS_CHECK_NAME,
+from codex_assets.defs.analytics.checks.asset_checks import ANALYTICS_TARGETS
+from codex_assets.defs.analytics.window import ANALYTICS_SLA, latest_complete_day
+from codex_assets.defs.compliance.checks import asset_checks as compliance_checks
+from codex_assets.defs.compliance.checks.asset_checks import COMPLIANCE_TARGET
+from codex_assets.defs.compliance.checks.specs import LAST_30_DAYS_LOADED
+from codex_assets.defs.compliance.raw_assets import RAW_KEY as COMPLIANCE_KEY
+from codex_assets.defs.compliance.window import COMPLIANCE_SLA
+from codex_assets.defs.partitions import daily_partitions
+from codex_assets.defs.reconciliation.checks import freshness as freshness_module
+from codex_assets.defs.reconciliation.checks.freshness import (
     FRESHNESS_SENSOR_NAME,
     apply_freshness_policies,
-    build_freshness_checks,
     compliance_fed_keys,
+)
+from codex_assets.defs.resources import CodexResource
+from codex_assets.lib.checks.builders import coverage_group
+from codex_assets.lib.checks.freshness import (
+    FRESHNESS_CHECK_NAME,
     freshness_policy_for,
+    partition_freshness_checks,
     with_freshness_policy,
 )
-from codex_assets.defs.checks.support import (
-    ANALYTICS_TARGETS,
-    COMPLIANCE_KEY,
-    COMPLIANCE_MODULE,
-    compliance_targets,
-)
-from codex_assets.defs.partitions import daily_partitions
-from codex_assets.defs.resources import CodexResource
-from codex_assets.lib.checks import ANALYTICS_SLA, COMPLIANCE_SLA
+from codex_assets.lib.checks.results import build_checks
 
 RAW_KEYS = [target.key for target in ANALYTICS_TARGETS]
 
@@ -40,7 +41,7 @@ def _params(checks_def: dg.AssetChecksDefinition) -> dict:
 
 
 def test_every_raw_asset_has_a_partition_freshness_check_due_at_14_utc():
-    (checks_def,) = build_freshness_checks(ANALYTICS_TARGETS)
+    (checks_def,) = partition_freshness_checks(RAW_KEYS, ANALYTICS_SLA)
     assert {key.asset_key for key in checks_def.check_keys} == set(RAW_KEYS)
     assert {key.name for key in checks_def.check_keys} == {FRESHNESS_CHECK_NAME}
     assert _params(checks_def) == {"timezone": "UTC", "deadline_cron": "0 14 * * *"}
@@ -53,7 +54,7 @@ def test_every_raw_asset_has_a_partition_freshness_check_due_at_14_utc():
 def test_the_freshness_sensor_runs_by_default_and_targets_the_checks():
     sensor = defs().resolve_sensor_def(FRESHNESS_SENSOR_NAME)
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
-    assert freshness_module.freshness_checks
+    assert freshness_module.freshness_checks()
 
 
 def _evaluate(instance: dg.DagsterInstance) -> dict[dg.AssetKey, dg.AssetCheckEvaluation]:
@@ -75,7 +76,7 @@ def test_the_day_that_is_due_decides_freshness():
     due = ANALYTICS_SLA.latest_due_day(datetime.now(UTC))
     instance = dg.DagsterInstance.ephemeral()
     never = _evaluate(instance)
-    assert set(never) == {*RAW_KEYS, *(target.key for target in compliance_targets())}
+    assert set(never) == {*RAW_KEYS, COMPLIANCE_KEY}
     assert all(not e.passed and e.severity == dg.AssetCheckSeverity.WARN for e in never.values())
     assert "never been observed/materialized" in never[RAW_KEYS[0]].description
 
@@ -98,8 +99,7 @@ def test_every_asset_gets_its_sla_time_window_policy_in_one_place():
         assert graph.get(key).freshness_policy == expected, key
     for key in RAW_KEYS:
         assert graph.get(key).freshness_policy == analytics
-    if compliance_targets():
-        assert COMPLIANCE_KEY in fed
+    assert COMPLIANCE_KEY in fed
     assert analytics.fail_window.to_timedelta() == timedelta(hours=26)
     assert compliance.fail_window.to_timedelta() == timedelta(hours=25)
 
@@ -127,29 +127,35 @@ def test_a_policy_an_asset_declares_is_kept():
 
 
 @pytest.fixture
-def compliance_module(monkeypatch):
-    """A stand-in compliance ingest module defining `raw/compliance_codex_log`."""
+def compliance_module():
+    """A stand-in for the compliance log's asset: `raw/compliance_codex_log`, daily."""
 
     @dg.asset(key=COMPLIANCE_KEY, partitions_def=daily_partitions)
     def compliance_codex_log() -> None: ...
 
-    module = types.ModuleType(COMPLIANCE_MODULE)
-    module.compliance_assets = [compliance_codex_log]
-    monkeypatch.setitem(sys.modules, COMPLIANCE_MODULE, module)
     return compliance_codex_log
 
 
 def test_the_compliance_log_gets_its_02_utc_deadline_paging_and_30_day_coverage(compliance_module):
-    (target,) = compliance_targets()
+    target = COMPLIANCE_TARGET
     assert (target.key, target.sla) == (COMPLIANCE_KEY, COMPLIANCE_SLA)
-    checks = build_freshness_checks([*ANALYTICS_TARGETS, target])
+    checks = freshness_module.freshness_checks()
     crons = {_params(c)["deadline_cron"]: {k.asset_key for k in c.check_keys} for c in checks}
     assert crons == {"0 14 * * *": set(RAW_KEYS), "0 2 * * *": {COMPLIANCE_KEY}}
-    coverage = completeness_module.build_completeness_checks(target)
-    assert {key.name for key in coverage.check_keys} == {"last_30_days_loaded", "paging_complete"}
+    (paging,) = compliance_checks.completeness_checks
+    coverage = build_checks(
+        COMPLIANCE_KEY,
+        "coverage",
+        [coverage_group(target, LAST_30_DAYS_LOADED, latest_complete_day)],
+        "the compliance log's coverage, as defs/reconciliation/checks builds it",
+    )
+    names = {key.name for key in [*paging.check_keys, *coverage.check_keys]}
+    assert names == {"last_30_days_loaded", "paging_complete"}
+    built = defs().resolve_asset_graph().asset_check_keys
+    assert {dg.AssetCheckKey(COMPLIANCE_KEY, name) for name in names} <= built
     definitions = dg.Definitions(
         assets=[compliance_module],
-        asset_checks=[checks[1], coverage],
+        asset_checks=[checks[1], paging, coverage],
         resources={"codex": CodexResource()},
     )
     assert {key.name for key in definitions.resolve_asset_graph().asset_check_keys} == {
@@ -157,8 +163,3 @@ def test_the_compliance_log_gets_its_02_utc_deadline_paging_and_30_day_coverage(
         "last_30_days_loaded",
         "paging_complete",
     }
-
-
-def test_without_the_compliance_asset_nothing_compliance_is_checked(monkeypatch):
-    monkeypatch.setitem(sys.modules, COMPLIANCE_MODULE, types.ModuleType(COMPLIANCE_MODULE))
-    assert compliance_targets() == ()

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import duckdb
 import pytest
 
-from codex_assets.lib.checks import ANALYTICS_SLA, COMPLIANCE_SLA, Sla
+from codex_assets.defs.analytics.window import ANALYTICS_SLA
+from codex_assets.defs.compliance.window import COMPLIANCE_SLA
 from codex_assets.lib.checks.outcome import (
     backfill_commands,
     day_ranges,
@@ -16,6 +17,7 @@ from codex_assets.lib.checks.outcome import (
     plural,
     window_text,
 )
+from codex_assets.lib.checks.sla import Sla
 
 D = date(2026, 5, 1)
 

@@ -10,9 +10,11 @@ import duckdb
 import pytest
 
 from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
-from codex_assets.lib.checks import ANALYTICS_SLA, COMPLIANCE_SLA, read_footers
+from codex_assets.defs.analytics.window import ANALYTICS_SLA
+from codex_assets.defs.compliance.window import COMPLIANCE_SLA
 from codex_assets.lib.checks.completeness import coverage, paging_complete
 from codex_assets.lib.checks.outcome import format_days, plural
+from codex_assets.lib.checks.window import read_footers
 from codex_assets.lib.lake import Lake
 from codex_assets.simulator.app import Simulator
 from codex_assets.simulator.config import SimulatorConfig

@@ -6,14 +6,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 
-from codex_assets.lib.checks.compliance import (
+from codex_assets.defs.compliance.checks.files import (
     LandedFile,
     ListedFile,
-    comparable_days,
     file_checksums_match,
     files_cover_day,
-    responses_per_turn,
 )
+from codex_assets.defs.reconciliation.checks.responses import comparable_days, responses_per_turn
 from codex_assets.lib.checks.window import LakeWindow
 
 DAY = date(2026, 5, 4)

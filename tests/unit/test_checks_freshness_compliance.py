@@ -15,20 +15,12 @@ from datetime import UTC, date, datetime, timedelta
 import dagster as dg
 import pytest
 
-from codex_assets.defs.checks import freshness as freshness_module
-from codex_assets.defs.checks.freshness import (
-    FRESH_UNTIL_KEY,
-    FRESHNESS_CHECK_NAME,
-    FRESHNESS_PARAMS_KEY,
-    LATEST_CRON_TICK_KEY,
-    build_freshness_checks,
+from codex_assets.defs.compliance.checks import asset_checks as freshness_module
+from codex_assets.defs.compliance.checks.asset_checks import (
+    COMPLIANCE_TARGET,
     compliance_freshness_check,
 )
-from codex_assets.defs.checks.support import ANALYTICS_TARGETS, COMPLIANCE_KEY, CheckTarget
-from codex_assets.defs.partitions import daily_partitions
-from codex_assets.defs.resources import CodexResource
-from codex_assets.lib.checks import COMPLIANCE_SLA
-from codex_assets.lib.checks.freshness import (
+from codex_assets.defs.compliance.checks.freshness import (
     API_FAILED,
     API_NOT_OFFERED,
     API_READ,
@@ -36,6 +28,17 @@ from codex_assets.lib.checks.freshness import (
     LakeNewestEvent,
     compliance_freshness,
     lake_newest_event,
+)
+from codex_assets.defs.compliance.raw_assets import RAW_KEY as COMPLIANCE_KEY
+from codex_assets.defs.compliance.window import COMPLIANCE_SLA
+from codex_assets.defs.partitions import daily_partitions
+from codex_assets.defs.reconciliation.checks.freshness import freshness_checks
+from codex_assets.defs.resources import CodexResource
+from codex_assets.lib.checks.freshness import (
+    FRESH_UNTIL_KEY,
+    FRESHNESS_CHECK_NAME,
+    FRESHNESS_PARAMS_KEY,
+    LATEST_CRON_TICK_KEY,
 )
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.settings import Settings
@@ -156,7 +159,7 @@ def test_the_lakes_newest_event_is_read_from_the_newest_partitions(tmp_path):
 def _compliance_codex_log() -> None: ...
 
 
-TARGET = CheckTarget(COMPLIANCE_KEY, TABLE, COMPLIANCE_SLA)
+TARGET = COMPLIANCE_TARGET
 
 
 def _evaluate(instance: dg.DagsterInstance) -> dg.AssetCheckEvaluation:
@@ -269,7 +272,7 @@ def test_a_missing_compliance_key_is_named_not_raised(api_mode, monkeypatch):
 
 
 def test_the_compliance_check_is_built_with_the_analytics_ones_and_keeps_its_name():
-    checks = build_freshness_checks([*ANALYTICS_TARGETS, TARGET])
+    checks = freshness_checks()
     keys = {key for c in checks for key in c.check_keys}
     assert dg.AssetCheckKey(COMPLIANCE_KEY, FRESHNESS_CHECK_NAME) in keys
     (spec,) = checks[-1].check_specs

@@ -8,8 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
-from codex_assets.lib.checks.reconciliation import (
+from codex_assets.defs.analytics.checks.reconciliation import (
     CREDITS_TOLERANCE_CENTS,
     clients_sum_to_totals,
     engagement_within_comments,
@@ -17,7 +16,12 @@ from codex_assets.lib.checks.reconciliation import (
     priorities_sum_to_comments,
     users_sum_to_workspace,
 )
-from codex_assets.lib.checks.tables import USAGE_USERS, USAGE_WORKSPACE
+from codex_assets.defs.analytics.checks.tables import (
+    ANALYTICS_CHECKED_TABLES,
+    USAGE_USERS,
+    USAGE_WORKSPACE,
+)
+from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
 from codex_assets.lib.checks.window import open_window
 from codex_assets.lib.lake import Lake
 from codex_assets.simulator.app import Simulator
@@ -55,7 +59,7 @@ def tamper(lake: Lake, table: str, change, day: date = TAMPERED) -> None:
 
 
 def window(lake: Lake, days=DAYS):
-    return open_window(lake, list(ENDPOINTS), days)
+    return open_window(lake, [ANALYTICS_CHECKED_TABLES[name] for name in ENDPOINTS], days)
 
 
 def test_clean_data_reconciles(lake):

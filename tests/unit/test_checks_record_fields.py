@@ -8,9 +8,14 @@ from datetime import date, datetime, timedelta
 import orjson
 import pytest
 
+from codex_assets.defs.analytics.checks.tables import (
+    ANALYTICS_CHECKED_TABLES,
+    USAGE_USERS,
+    USAGE_WORKSPACE,
+)
 from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
+from codex_assets.defs.compliance.checks.tables import COMPLIANCE_CODEX_LOG
 from codex_assets.defs.compliance.landing import RAW_TABLE
-from codex_assets.lib.checks import ANALYTICS_CHECKED_TABLES
 from codex_assets.lib.checks.record_fields import (
     declared_untyped,
     known_fields,
@@ -19,7 +24,6 @@ from codex_assets.lib.checks.record_fields import (
     record_keys_sql,
     unread_fields,
 )
-from codex_assets.lib.checks.tables import COMPLIANCE_CODEX_LOG, USAGE_USERS, USAGE_WORKSPACE
 from codex_assets.lib.checks.validity import schema_diff
 from codex_assets.lib.lake import Lake
 from codex_assets.simulator.app import Simulator

@@ -8,15 +8,15 @@ from datetime import date, timedelta
 
 import pytest
 
-from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
-from codex_assets.lib.checks import ANALYTICS_CHECKED_TABLES
-from codex_assets.lib.checks.tables import CODE_REVIEWS, USAGE_USERS, USAGE_WORKSPACE
-from codex_assets.lib.checks.validity import (
-    duplicate_keys,
-    negative_counts,
-    rows_outside_partition,
-    schema_diff,
+from codex_assets.defs.analytics.checks.partition_day import rows_outside_partition
+from codex_assets.defs.analytics.checks.tables import (
+    ANALYTICS_CHECKED_TABLES,
+    CODE_REVIEWS,
+    USAGE_USERS,
+    USAGE_WORKSPACE,
 )
+from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
+from codex_assets.lib.checks.validity import duplicate_keys, negative_counts, schema_diff
 from codex_assets.lib.checks.window import open_window
 from codex_assets.lib.lake import Lake
 from codex_assets.simulator.app import Simulator
@@ -56,7 +56,7 @@ def tamper(lake: Lake, table: str, change) -> None:
 
 
 def run(lake: Lake, check, table):
-    with open_window(lake, [table.name], DAYS) as window:
+    with open_window(lake, [table], DAYS) as window:
         return check(window, table)
 
 

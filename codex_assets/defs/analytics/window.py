@@ -9,29 +9,31 @@ the window *before* sending anything and says exactly which days are out and why
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from codex_assets.lib.checks.sla import Sla
 from codex_assets.lib.http.errors import OutsideApiWindowError
 
-ANALYTICS_LOOKBACK_DAYS = 90
-ANALYTICS_LAG = timedelta(hours=12)
-
-
-def _utc(now: datetime) -> datetime:
-    """`now` in UTC; a naive datetime is taken to be UTC already (never local time)."""
-    if now.tzinfo is None:
-        return now.replace(tzinfo=UTC)
-    return now.astimezone(UTC)
+ANALYTICS_SLA = Sla(
+    name="analytics",
+    ready_after=timedelta(hours=12),
+    due_after=timedelta(hours=14),
+    lookback_days=90,
+)
+"""Day D is final at D+1 12:00 UTC (the documented 12-hour lag) and due, loaded, by D+1 14:00
+UTC (the daily run starts at 12:30). The API serves any day starting within the last 90."""
+ANALYTICS_LOOKBACK_DAYS = ANALYTICS_SLA.lookback_days
+ANALYTICS_LAG = ANALYTICS_SLA.ready_after
 
 
 def latest_complete_day(now: datetime) -> date:
     """The newest day whose data is final: day D is complete once `now >= D+1 12:00 UTC`."""
-    return (_utc(now) - ANALYTICS_LAG).date() - timedelta(days=1)
+    return ANALYTICS_SLA.latest_complete_day(now)
 
 
 def oldest_servable_day(now: datetime) -> date:
     """The oldest day the API still serves: today (UTC) minus the 90-day lookback."""
-    return _utc(now).date() - timedelta(days=ANALYTICS_LOOKBACK_DAYS)
+    return ANALYTICS_SLA.oldest_refillable_day(now)
 
 
 def check_days_servable(days: Iterable[date], now: datetime) -> None:

@@ -17,6 +17,7 @@ from codex_assets.defs.compliance.marts import (
     refresh_agent_activity,
 )
 from codex_assets.defs.compliance.privacy import make_private
+from codex_assets.defs.compliance.raw_assets import RAW_KEY
 from codex_assets.defs.compliance.specs import (
     ACCESS_TOKENS_SPEC,
     ACTIVITY_SPEC,
@@ -29,7 +30,6 @@ from codex_assets.defs.compliance.warehouse import bounded_memory, refresh_compl
 from codex_assets.defs.metadata import markdown_preview
 from codex_assets.defs.resources import CodexResource
 
-RAW_KEY = dg.AssetKey(["raw", "compliance_codex_log"])
 EVENTS_KEY = dg.AssetKey(["restricted", "compliance_events"])
 OWNERS = ["team:data-platform"]
 RESTRICTED_TAGS = {"api": "codex_compliance", "data_classification": "restricted"}

@@ -54,13 +54,18 @@ from codex_assets.defs.compliance.download import (
 )
 from codex_assets.defs.compliance.download import VerifiedFile, download_verified
 from codex_assets.defs.compliance.log_files import (
-    RETENTION_DAYS,
     LogFile,
     iso,
     parse_time,
     read_listing,
 )
 from codex_assets.defs.compliance.log_files import file_day as file_day
+from codex_assets.defs.compliance.window import (
+    PUBLICATION_LAG,
+    RETENTION_DAYS,
+    latest_complete_day,
+    oldest_retained_day,
+)
 from codex_assets.lib.http.client import ApiHttpClient, HttpSettings, RequestTally
 from codex_assets.lib.http.errors import (
     ApiNotFoundError,
@@ -75,8 +80,6 @@ from codex_assets.lib.utc import day_start, utc_now
 
 COMPLIANCE_SCOPE = "chatgpt.enterprise.compliance_logs_platform.read"
 COMPLIANCE_KEY_VAR = "CODEX_COMPLIANCE_API_KEY"
-PUBLICATION_LAG = timedelta(hours=1)
-"""A day is complete this long after it ends (the documented p99 file latency is 30 min)."""
 MAX_LIST_LIMIT = 100
 DOWNLOADS_PER_MINUTE = 50.0
 LIST_OVERLAP = timedelta(seconds=1)
@@ -86,16 +89,6 @@ CODEX_LOG = "CODEX_LOG"
 
 
 # -- the day rule and the retention window ---------------------------------------------------
-
-
-def oldest_retained_day(now: datetime) -> date:
-    """The oldest day all of whose files are still within the 30-day retention at `now`."""
-    return (_utc(now) - timedelta(days=RETENTION_DAYS)).date() + timedelta(days=1)
-
-
-def latest_complete_day(now: datetime) -> date:
-    """The newest day all of whose files are published at `now`."""
-    return (_utc(now) - PUBLICATION_LAG).date() - timedelta(days=1)
 
 
 class ComplianceWindowError(OutsideApiWindowError):

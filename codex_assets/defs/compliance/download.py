@@ -18,7 +18,8 @@ from urllib.parse import quote
 
 import httpx
 
-from codex_assets.defs.compliance.log_files import RETENTION_DAYS, LogFile
+from codex_assets.defs.compliance.log_files import LogFile
+from codex_assets.defs.compliance.window import RETENTION_DAYS
 from codex_assets.lib.http.client import ApiHttpClient, RequestTally
 from codex_assets.lib.http.errors import (
     ApiNotFoundError,

@@ -15,9 +15,6 @@ from typing import Any
 from codex_assets.lib.http.errors import ApiSchemaError
 from codex_assets.lib.utc import as_utc
 
-RETENTION_DAYS = 30
-"""Compliance log files are kept this many days after they end, and there is no backfill."""
-
 
 def file_day(end_time: datetime) -> date:
     """The UTC day a file belongs to: the day whose (00:00, 24:00] holds its `end_time`."""

@@ -14,6 +14,9 @@ from codex_assets.defs.metadata import table_schema
 from codex_assets.defs.resources import CodexResource
 from codex_assets.lib.utc import utc_now
 
+RAW_KEY = dg.AssetKey(["raw", RAW_TABLE])
+"""The compliance log's asset key: the one place it is written."""
+
 _DESCRIPTIONS = {
     **EVENTS_SPEC.descriptions(),
     "day": "Partition: the UTC day the line's file ends in, (D 00:00, D+1 00:00].",
@@ -28,7 +31,7 @@ _DESCRIPTIONS = {
 
 
 @dg.asset(
-    key=["raw", "compliance_codex_log"],
+    key=RAW_KEY,
     description=(
         "Every Codex audit event (CODEX_LOG) from the Compliance Logs Platform, landed per UTC "
         "day: each log file whose end_time falls in (D 00:00, D+1 00:00] is downloaded through "

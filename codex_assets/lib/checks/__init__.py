@@ -1,35 +1,12 @@
-"""Data checks as plain, Dagster-free functions: what "on time, whole and consistent" means.
+"""What "on time, whole and consistent" means, for any source: the check machinery.
 
-Each check takes the lake (or an in-memory `LakeWindow` over some days of it) and returns a
-`CheckOutcome`; `codex_assets/defs/checks/` turns outcomes into Dagster asset check results.
-SQL lives in `codex_assets/lib/checks/`. See docs/checks.md for what each check means.
+Plain rules return a `CheckOutcome` (`outcome.py`) over the lake, or over an in-memory
+`LakeWindow` of some days of it (`window.py`); a source describes its tables (`tables.py`), its
+service level (`sla.py`) and its checks (`specs.py`) in its own slice, under
+`defs/<source>/checks/`. The rules every source shares are here (`completeness.py`,
+`validity.py`, `record_fields.py`), and so is the Dagster glue: the checked asset and its days
+(`targets.py`), outcome -> `AssetCheckResult` and the multi-check builder (`results.py`), the
+shared check groups (`builders.py`), freshness checks, sensor and policies (`freshness.py`),
+and the docs tables made from the specs (`docs.py`). Nothing here knows a source.
+See docs/checks.md for what each check means, docs/adding-a-check.md to add one.
 """
-
-from codex_assets.lib.checks.outcome import (
-    OFFENDING_CAP,
-    CheckOutcome,
-    backfill_commands,
-    day_ranges,
-    find_offenders,
-    format_days,
-)
-from codex_assets.lib.checks.sla import ANALYTICS_SLA, COMPLIANCE_SLA, Sla
-from codex_assets.lib.checks.tables import ANALYTICS_CHECKED_TABLES, CheckedTable
-from codex_assets.lib.checks.window import LakeWindow, open_window, read_footers
-
-__all__ = [
-    "ANALYTICS_CHECKED_TABLES",
-    "ANALYTICS_SLA",
-    "COMPLIANCE_SLA",
-    "OFFENDING_CAP",
-    "CheckOutcome",
-    "CheckedTable",
-    "LakeWindow",
-    "Sla",
-    "backfill_commands",
-    "day_ranges",
-    "find_offenders",
-    "format_days",
-    "open_window",
-    "read_footers",
-]

@@ -1,205 +1,131 @@
-"""Compliance freshness: is the day that is due landed, and how far behind the API is the lake?
+"""Freshness in Dagster's own terms: partition freshness checks, their sensor, and the asset-level
+time-window policies, each made from a source's `Sla`.
 
-The rule is the lake's, as it always was: day D of the compliance log must be landed
-(materialized) by its deadline, D+1 02:00 UTC (`COMPLIANCE_SLA`). Beside it the check reports
-two times, so a late day can be told apart from a quiet source:
+Two layers, because each answers a different question:
 
-- the lake's newest event: the latest `timestamp` among the lines of the newest landed
-  partitions (`lake_newest_event`);
-- the API's newest event: `GET .../max_event_time?event_type=CODEX_LOG` (codex-api.md,
-  "2026-12 additions", since at least v2.5.12), read by the Dagster wrapper where the API
-  offers it.
+- **Partition freshness checks** (`freshness_check`, WARN): the day that is due was materialized
+  by its deadline. They look at the partition that is due, so loading an old day does not make
+  the asset look fresh. Wherever that is the whole rule they are Dagster's own
+  (`build_time_partition_freshness_checks`, `partition_freshness_checks` here). A source whose
+  check must say more builds its own check with the same name, spec metadata
+  (`freshness_spec_metadata`) and result metadata (`freshness_result_metadata`), so that
+  Dagster's sensor drives it as one of its own: the compliance log's also reports the
+  Compliance API's `max_event_time`, which the built-in check cannot read.
+- **Asset freshness policies** (`FreshnessPolicy.time_window`, applied to every asset once, in
+  `codex_assets/definitions.py`): the UI's health view turns an asset red when its last
+  materialization is older than a day plus the slack to the deadline.
 
-The API's time never decides: the spec warns it "does not guarantee that all earlier events
-have arrived", so it cannot make a day the lake lacks count as loaded; it only explains. An
-API without the endpoint (404: older than v2.5.12) leaves the lake-only rule, and the summary
-says so; any other failure to read it is named in the summary and metadata, never hidden.
-
-Plain functions (the Dagster wrapper is `codex_assets/defs/checks/freshness.py`).
+Both builders are "superseded" in Dagster 1.13 (their successor, the policy, is not
+partition-aware) and `map_resolved_asset_specs` is "preview" (it is how a policy is applied in
+one place): `superseded_on_purpose` silences those notices where these are used on purpose.
+Backfills must not run the partition checks (they would report the day that is due as stale
+while old days load): `freshness_check_selection` is what a job subtracts.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, timedelta
+from typing import Any
 
-from codex_assets.lib.checks.outcome import CheckOutcome, backfill_commands
+import dagster as dg
+
 from codex_assets.lib.checks.sla import Sla
-from codex_assets.lib.lake import Lake
-from codex_assets.lib.sql import read_sql
 
-NEWEST_PARTITIONS = 3
-"""How many of the newest landed partitions are searched for the lake's newest event (the
-newest one holds it unless it has no event at all)."""
-
-API_READ = "read"
-API_NOT_OFFERED = "not offered (HTTP 404)"
-API_FAILED = "failed"
+FRESHNESS_CHECK_NAME = "freshness_check"
+# Dagster's keys, so that `build_sensor_for_freshness_checks` drives a check of our own as its
+# own: it re-runs a passed check once `fresh_until` has gone by.
+FRESHNESS_PARAMS_KEY = "dagster/freshness_params"
+LATEST_CRON_TICK_KEY = "dagster/latest_cron_tick_timestamp"
+FRESH_UNTIL_KEY = "dagster/fresh_until_timestamp"
+LAST_UPDATED_KEY = "dagster/last_updated_timestamp"
 
 
-@dataclass(frozen=True)
-class ApiNewestEvent:
-    """What the Compliance API said about its newest event of one type.
-
-    status: `API_READ` (then `max_event_time` is its answer, None meaning "no event"),
-    `API_NOT_OFFERED` (a 404: an API older than the endpoint) or `API_FAILED` (`problem` says
-    what happened, with no secret in it).
-    """
-
-    status: str
-    max_event_time: datetime | None = None
-    problem: str = ""
-    event_type: str = "CODEX_LOG"
+@contextmanager
+def superseded_on_purpose() -> Iterator[None]:
+    """Silence Dagster's notices for the freshness APIs used here deliberately (see above)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.SupersessionWarning)
+        warnings.simplefilter("ignore", dg.PreviewWarning)
+        yield
 
 
-@dataclass(frozen=True)
-class LakeNewestEvent:
-    """The newest event timestamp (UTC) in the lake, and the partition it was found in."""
-
-    timestamp: datetime | None
-    partition: date | None
-    partitions_searched: int
-
-
-def lake_newest_event(
-    lake: Lake, table: str, *, up_to: date | None = None, partitions: int = NEWEST_PARTITIONS
-) -> LakeNewestEvent:
-    """The newest event among the lines of the newest `partitions` landed days of `table`
-    (not after `up_to` when given), newest partition first; None when they hold no event."""
-    landed = [day for day in lake.landed_days(table) if up_to is None or day <= up_to]
-    searched = 0
-    for day in reversed(landed[-partitions:]):
-        path = lake.partition_file(table, day)
-        searched += 1
-        with lake.connect() as conn:
-            (newest,) = conn.execute(
-                read_sql("lib/checks/compliance_newest_event.sql"), {"files": [str(path)]}
-            ).fetchone()
-        if newest is not None:
-            return LakeNewestEvent(_utc(newest), day, searched)
-    return LakeNewestEvent(None, None, searched)
+def partition_freshness_checks(
+    keys: Sequence[dg.AssetKey], sla: Sla
+) -> list[dg.AssetChecksDefinition]:
+    """Dagster's `freshness_check` on each of `keys`: the day that is due is materialized by
+    `sla`'s deadline (WARN, never blocking)."""
+    if not keys:
+        return []
+    with superseded_on_purpose():
+        return list(
+            dg.build_time_partition_freshness_checks(
+                assets=list(keys),
+                deadline_cron=sla.deadline_cron,
+                timezone="UTC",
+                severity=dg.AssetCheckSeverity.WARN,
+                blocking=False,
+            )
+        )
 
 
-def compliance_freshness(
-    *,
-    table: str,
-    sla: Sla,
-    due_day: date,
-    landed: bool,
-    lake: LakeNewestEvent,
-    api: ApiNewestEvent,
-) -> CheckOutcome:
-    """Passed when `due_day` is landed (the lake-only rule); the API's `max_event_time` is
-    reported beside the lake's newest event and explains a failure, never overrules it."""
-    deadline = sla.deadline_of(due_day)
-    day_end = datetime.combine(due_day + timedelta(days=1), time(0), tzinfo=UTC)
-    threshold = (
-        f"day D is landed by {sla.deadline_text} (the day due now: {due_day.isoformat()}); the "
-        "API's max_event_time is reported, never decisive: it \"does not guarantee that all "
-        'earlier events have arrived"'
-    )
-    measured: dict[str, object] = {
-        "due_day": due_day.isoformat(),
-        "deadline": _text(deadline),
-        "due_day_landed": landed,
-        "lake_newest_event": _text(lake.timestamp) if lake.timestamp else "none",
-        "lake_newest_event_partition": lake.partition.isoformat() if lake.partition else None,
-        "lake_partitions_searched": lake.partitions_searched,
-        "api_max_event_time_status": api.status,
+def freshness_params(sla: Sla) -> dict[str, str]:
+    return {"timezone": "UTC", "deadline_cron": sla.deadline_cron}
+
+
+def freshness_spec_metadata(sla: Sla) -> dict[str, Any]:
+    """The spec metadata of a `freshness_check` of our own, as Dagster's builder writes it."""
+    return {FRESHNESS_PARAMS_KEY: dg.MetadataValue.json(freshness_params(sla))}
+
+
+def freshness_result_metadata(
+    context: dg.AssetCheckExecutionContext, key: dg.AssetKey, sla: Sla, due: date, passed: bool
+) -> dict[str, Any]:
+    """The result metadata Dagster's sensor reads: the deadline just passed, and when a passed
+    check goes stale (or, failed, when the asset was last updated)."""
+    deadline = sla.deadline_of(due)
+    metadata = {
+        FRESHNESS_PARAMS_KEY: dg.MetadataValue.json(freshness_params(sla)),
+        LATEST_CRON_TICK_KEY: dg.MetadataValue.timestamp(deadline.timestamp()),
     }
-    if api.status == API_READ:
-        measured["api_max_event_time"] = (
-            _text(api.max_event_time) if api.max_event_time else "null (no event)"
+    if passed:
+        next_deadline = deadline + timedelta(days=1)
+        metadata[FRESH_UNTIL_KEY] = dg.MetadataValue.timestamp(next_deadline.timestamp())
+    else:
+        latest = context.instance.get_latest_materialization_event(key)
+        if latest is not None:
+            metadata[LAST_UPDATED_KEY] = dg.MetadataValue.timestamp(latest.timestamp)
+    return metadata
+
+
+def freshness_sensor(checks: Sequence[dg.AssetChecksDefinition], name: str) -> dg.SensorDefinition:
+    """Dagster's sensor over `checks`, running by default (Dagster's default is stopped)."""
+    with superseded_on_purpose():
+        return dg.build_sensor_for_freshness_checks(
+            freshness_checks=list(checks),
+            name=name,
+            default_status=dg.DefaultSensorStatus.RUNNING,
         )
-        if api.max_event_time and lake.timestamp:
-            measured["api_ahead_of_lake_minutes"] = round(
-                (api.max_event_time - lake.timestamp).total_seconds() / 60, 1
-            )
-    elif api.problem:
-        measured["api_max_event_time_problem"] = api.problem
 
-    lake_text = (
-        f"the lake's newest {api.event_type} event is {_text(lake.timestamp)} (partition "
-        f"{lake.partition.isoformat()})"
-        if lake.timestamp and lake.partition
-        else f"the lake's {lake.partitions_searched} newest partitions hold no event"
-        if lake.partitions_searched
-        else "the lake holds no partition yet"
-    )
-    api_text = _api_text(api, lake.timestamp)
-    if landed:
-        return CheckOutcome(
-            passed=True,
-            summary=(
-                f"{table}: day {due_day.isoformat()} is landed (due by {_text(deadline)}); "
-                f"{lake_text}. {api_text}"
-            ),
-            threshold=threshold,
-            measured=measured,
+
+def freshness_policy_for(sla: Sla) -> dg.FreshnessPolicy:
+    return dg.FreshnessPolicy.time_window(fail_window=sla.fail_window, warn_window=sla.warn_window)
+
+
+def with_freshness_policy(spec: dg.AssetSpec, sla: Sla) -> dg.AssetSpec:
+    """`spec` with the time-window policy of `sla`; a policy the asset already declares is kept."""
+    if spec.freshness_policy is not None:
+        return spec
+    return dg.apply_freshness_policy(spec, freshness_policy_for(sla), overwrite_existing=False)
+
+
+def with_freshness_policies(
+    definitions: dg.Definitions, sla_of: Callable[[dg.AssetKey], Sla]
+) -> dg.Definitions:
+    """`definitions` with every asset's time-window policy, of the SLA `sla_of` its key."""
+    with superseded_on_purpose():
+        return definitions.map_resolved_asset_specs(
+            func=lambda spec: with_freshness_policy(spec, sla_of(spec.key))
         )
-    hint = ""
-    if api.status == API_READ:
-        if api.max_event_time is not None and api.max_event_time >= day_end:
-            hint = (
-                f" The API has events past the end of {due_day.isoformat()}, so the day's files "
-                "should be published: it is the load that is late."
-            )
-        else:
-            hint = (
-                f" The API's own newest event is not past the end of {due_day.isoformat()}: "
-                "the delay may be upstream (or the workspace was quiet), but the day still "
-                "counts as late until it is landed."
-            )
-    return CheckOutcome(
-        passed=False,
-        summary=(
-            f"{table}: day {due_day.isoformat()}, due by {_text(deadline)}, is not landed; "
-            f"{lake_text}. {api_text}{hint} Look for a failed or skipped run of "
-            "compliance_refresh_schedule, then load the day: "
-            f"{backfill_commands([due_day])[0]}"
-        ),
-        threshold=threshold,
-        measured=measured,
-        offending=[{"day": due_day, "deadline": _text(deadline), "landed": False}],
-        offending_total=1,
-        offending_days=[due_day],
-    )
-
-
-def _api_text(api: ApiNewestEvent, lake_newest: datetime | None) -> str:
-    if api.status == API_NOT_OFFERED:
-        return (
-            "The API has no max_event_time endpoint (HTTP 404: an API older than v2.5.12), so "
-            "freshness is judged on the lake alone."
-        )
-    if api.status != API_READ:
-        return (
-            f"The API's max_event_time could not be read ({api.problem or 'no detail'}); "
-            "freshness is judged on the lake alone."
-        )
-    if api.max_event_time is None:
-        return f"The API's max_event_time for {api.event_type} is null: it reports no event."
-    text = f"The API's max_event_time for {api.event_type} is {_text(api.max_event_time)}"
-    if lake_newest is not None:
-        minutes = (api.max_event_time - lake_newest).total_seconds() / 60
-        text += (
-            f", {minutes:.0f} minutes after the lake's newest event"
-            if minutes >= 0.5
-            else ", not after the lake's newest event"
-        )
-    return text + "."
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _text(moment: datetime | None) -> str:
-    """`2026-05-08 02:00:00 UTC` (no microseconds below a second's use)."""
-    if moment is None:
-        return "none"
-    moment = _utc(moment)
-    shown = moment.strftime("%Y-%m-%d %H:%M:%S")
-    if moment.microsecond:
-        shown += f".{moment.microsecond:06d}"
-    return shown + " UTC"

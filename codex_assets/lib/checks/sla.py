@@ -1,14 +1,10 @@
-"""When each API's day is due, and how far back its API can still refill a missing day.
+"""The service level of a source's daily partitions: when day D is final, when it is due, and
+how far back the source can still refill it.
 
-One description per API, so the partition freshness checks (deadline cron), the asset-level
-freshness policies (time windows) and the coverage checks (which days must be present) all
-agree:
-
-- Analytics day D is complete at D+1 12:00 UTC (the documented 12-hour lag) and is due, loaded,
-  by D+1 14:00 UTC. The API serves the last 90 days.
-- Compliance day D is complete at D+1 01:00 UTC (files land with a p99 under 30 minutes; the
-  client waits an hour) and is due by D+1 02:00 UTC. Compliance files are kept 30 days after they end, so a day can
-  be fetched again while all of it is younger than that.
+One `Sla` per source, defined in its slice (`ANALYTICS_SLA` in defs/analytics/window.py,
+`COMPLIANCE_SLA` in defs/compliance/window.py), so the client's window, the partition freshness
+checks (deadline cron), the asset-level freshness policies (time windows) and the coverage
+checks (which days must be present) all read the same numbers.
 """
 
 from __future__ import annotations
@@ -63,6 +59,10 @@ class Sla:
         """An hour before `fail_window`: the daily load has not landed and the deadline is near."""
         return max(self.fail_window - timedelta(hours=1), timedelta(days=1))
 
+    def latest_complete_day(self, now: datetime) -> date:
+        """The newest day that is final at the source at `now`: day D once `now >= D+1 + ready_after`."""
+        return (_utc(now) - self.ready_after).date() - timedelta(days=1)
+
     def latest_due_day(self, now: datetime) -> date:
         """The newest day whose deadline has passed at `now`."""
         return (_utc(now) - self.due_after).date() - timedelta(days=1)
@@ -97,18 +97,3 @@ class Sla:
 
 def _utc(now: datetime) -> datetime:
     return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
-
-
-ANALYTICS_SLA = Sla(
-    name="analytics",
-    ready_after=timedelta(hours=12),
-    due_after=timedelta(hours=14),
-    lookback_days=90,
-)
-COMPLIANCE_SLA = Sla(
-    name="compliance",
-    ready_after=timedelta(hours=1),
-    due_after=timedelta(hours=2),
-    lookback_days=30,
-    whole_day_retention=True,
-)

@@ -1,43 +1,54 @@
-"""What the checks need to know about each raw table: its grain and where its counts are.
+"""What the checks need to know about a lake table: how to read its partitions, its grain and
+where its counts are.
 
-Kept apart from `raw_tables.py` (which says where data comes from) because this is what the
-data must satisfy once landed. A table a later module adds (compliance, say) gets checked by
-adding a `CheckedTable` here or by building one in its own module and passing it to the same
-check functions.
+The type only: each source describes its own tables in its slice
+(`defs/analytics/checks/tables.py`, `defs/compliance/checks/tables.py`) and passes them to the
+same rules (`open_window`, `validity`, `unread_fields`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import duckdb
+
 from codex_assets.lib.checks.record_fields import RecordSource
-from codex_assets.lib.checks.sla import ANALYTICS_SLA, COMPLIANCE_SLA, Sla
+
+PartitionSelect = Callable[[duckdb.DuckDBPyConnection, str, str], str]
+"""How a source reads its partition files: `(conn, table, paths)`, `paths` a SQL list of the
+Parquet files, gives the SELECT behind `raw.<table>`, with a `partition_day` column (the day of
+each file's directory; `window.partition_day_sql`)."""
+
+NEGATIVE_COUNTS_SQL = "lib/checks/negative_counts.sql"
 
 
 @dataclass(frozen=True)
 class CheckedTable:
     """A lake table as the checks see it (`raw.<name>` over its partition files).
 
-    grain: the columns that identify a row (besides `day`, always the partition day).
+    select: how `raw.<name>` reads the partition files (the source's own typing of its rows).
+    record_source: the SQL that types the verbatim `record`: the fields it reads are the known
+      ones (`column_schema_unchanged`).
     row_label: a SQL expression naming a row in check output (`user_id`, or a constant for
       one-row-per-day tables).
-    negative_counts_sql: `lib/checks/negative_counts/<file>`: rows whose counts go below zero.
-    breakdowns: whether the rows carry `clients` / `models` lists that should sum to `totals`.
-    record_source: the SQL that types the verbatim `record` (by default `defs/analytics/land_<name>.sql`,
-      reading the API's row as `json`): the fields it reads are the known ones.
+    grain: the columns that identify a row (besides `day`, always the partition day).
+    count_columns: the columns that may never go below zero (`no_negative_counts`).
+    negative_counts_sql: instead of `count_columns`, the source's own query (under
+      `codex_assets/`) for counts nested in lists; it has `{table}` and `{row_label}` slots.
     """
 
     name: str
-    grain: tuple[str, ...]
+    select: PartitionSelect
+    record_source: RecordSource
     row_label: str
-    negative_counts_sql: str
-    sla: Sla = ANALYTICS_SLA
-    breakdowns: bool = False
-    record_source: RecordSource | None = None
+    grain: tuple[str, ...] = ()
+    count_columns: tuple[str, ...] = ()
+    negative_counts_sql: str | None = None
 
     @property
     def typed_from(self) -> RecordSource:
-        return self.record_source or RecordSource(f"defs/analytics/land_{self.name}.sql", "json")
+        return self.record_source
 
     @property
     def key_columns(self) -> tuple[str, ...]:
@@ -47,47 +58,10 @@ class CheckedTable:
     def grain_text(self) -> str:
         return "(" + ", ".join(self.key_columns) + ")"
 
-
-USAGE_USERS = CheckedTable(
-    name="usage_users",
-    grain=("user_id",),
-    row_label="user_id",
-    negative_counts_sql="usage.sql",
-    breakdowns=True,
-)
-USAGE_WORKSPACE = CheckedTable(
-    name="usage_workspace",
-    grain=(),
-    row_label="'workspace'",
-    negative_counts_sql="usage.sql",
-    breakdowns=True,
-)
-CODE_REVIEWS = CheckedTable(
-    name="code_reviews",
-    grain=(),
-    row_label="'code_reviews'",
-    negative_counts_sql="code_reviews.sql",
-)
-CODE_REVIEW_RESPONSES = CheckedTable(
-    name="code_review_responses",
-    grain=(),
-    row_label="'code_review_responses'",
-    negative_counts_sql="code_review_responses.sql",
-)
-
-ANALYTICS_CHECKED_TABLES: dict[str, CheckedTable] = {
-    table.name: table
-    for table in (USAGE_USERS, USAGE_WORKSPACE, CODE_REVIEWS, CODE_REVIEW_RESPONSES)
-}
-
-COMPLIANCE_CODEX_LOG = CheckedTable(
-    name="compliance_codex_log",
-    grain=(),
-    row_label="event_id",
-    negative_counts_sql="compliance_codex_log.sql",
-    sla=COMPLIANCE_SLA,
-    record_source=RecordSource("defs/compliance/view_restricted_codex_log.sql", "record"),
-)
-"""The compliance log, for the row-level rules that apply to it (negative token counts, files
-outside their day). It has no unique key by design: delivery is at-least-once, so the same
-event may arrive on several lines; `restricted.compliance_events` deduplicates on event_id."""
+    @property
+    def negative_counts_query(self) -> tuple[str, dict[str, str]]:
+        """(SQL file under `codex_assets/`, its slots) of the rows whose counts go below zero."""
+        slots = {"table": self.name, "row_label": self.row_label}
+        if self.negative_counts_sql is not None:
+            return self.negative_counts_sql, slots
+        return NEGATIVE_COUNTS_SQL, {**slots, "columns": ", ".join(self.count_columns)}

@@ -1,15 +1,22 @@
-"""Validity: no negative counts, no duplicate keys, no row outside its day, a stable schema
-and no API field that no column reads."""
+"""Validity rules any lake table can be held to: no negative counts, no duplicate keys, a
+stable schema and no API field that no column reads.
+
+Which columns are counts, what the grain is and which SQL types `record` come from each source's
+`CheckedTable`; the rule that rows belong to their partition's day depends on a source's row
+shape, so each source has its own (`defs/analytics/checks/partition_day.py`,
+`defs/compliance/checks/files.py`), made with `row_rule` here.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from codex_assets.lib.checks import record_fields
 from codex_assets.lib.checks.outcome import (
     OFFENDING_CAP,
     CheckOutcome,
+    Offenders,
     backfill_commands,
     find_offenders,
     format_days,
@@ -20,101 +27,73 @@ from codex_assets.lib.checks.record_fields import RecordDrift
 from codex_assets.lib.checks.tables import CheckedTable
 from codex_assets.lib.checks.window import LakeWindow
 
+DUPLICATE_KEYS_SQL = "lib/checks/duplicate_keys.sql"
+
+
+def row_rule(
+    window: LakeWindow,
+    table: CheckedTable,
+    *,
+    threshold: str,
+    sql: tuple[str, Mapping[str, str]],
+    passed: Callable[[Mapping[str, object]], str],
+    failed: Callable[[Offenders], str],
+) -> CheckOutcome:
+    """A rule over the rows of `table` in the window: the offenders `sql` (an SQL file under
+    `codex_assets/` and its slots) finds, with `passed(measured)` or `failed(found)` as the
+    summary. Nothing landed passes: the completeness checks own missing partitions."""
+    measured = rows_measured(window, table.name)
+    if not window.has(table.name):
+        return nothing_landed(window, table.name, threshold)
+    sql_file, slots = sql
+    found = find_offenders(window.conn, window.query(sql_file, **slots))
+    return found.outcome(
+        threshold=threshold, measured=measured, passed=passed(measured), failed=failed(found)
+    )
+
 
 def negative_counts(window: LakeWindow, table: CheckedTable) -> CheckOutcome:
     """No count, credit, cost or token value below zero, in the totals or any breakdown entry."""
-    threshold = "0 values below zero (NULL means unavailable and is allowed)"
-    measured = _rows_measured(window, table.name)
-    if not window.has(table.name):
-        return _nothing_landed(window, table.name, threshold)
-    found = find_offenders(
-        window.conn,
-        window.query(
-            f"negative_counts/{table.negative_counts_sql}",
-            table=table.name,
-            row_label=table.row_label,
-        ),
-    )
-    columns = sorted({row["column_name"] for row in found.rows})
-    return found.outcome(
-        threshold=threshold,
-        measured=measured,
-        passed=f"{table.name}: no negative values in {measured['rows_checked']} rows.",
-        failed=(
+
+    def failed(found: Offenders) -> str:
+        columns = sorted({row["column_name"] for row in found.rows})
+        return (
             f"{table.name}: {plural(found.total, 'negative value')} (in {', '.join(columns)}"
             f"{', ...' if found.total > len(found.rows) else ''}) on {plural(len(found.days), 'day')}: "
             f"{format_days(found.days)}. The API never reports negative usage: reload the days "
             f"({'; '.join(backfill_commands(found.days))}) and, if it persists, report it upstream."
+        )
+
+    return row_rule(
+        window,
+        table,
+        threshold="0 values below zero (NULL means unavailable and is allowed)",
+        sql=table.negative_counts_query,
+        passed=lambda measured: (
+            f"{table.name}: no negative values in {measured['rows_checked']} rows."
         ),
+        failed=failed,
     )
 
 
 def duplicate_keys(window: LakeWindow, table: CheckedTable) -> CheckOutcome:
     """No two rows share a key at the table's grain, and no key column is missing."""
-    threshold = f"0 duplicate or missing keys at the grain {table.grain_text}"
-    measured = _rows_measured(window, table.name)
-    if not window.has(table.name):
-        return _nothing_landed(window, table.name, threshold)
     keys = ", ".join(table.key_columns)
     null_keys = " OR ".join(f"bool_or({column} IS NULL)" for column in table.key_columns)
-    found = find_offenders(
-        window.conn,
-        window.query("duplicate_keys.sql", table=table.name, keys=keys, null_keys=null_keys),
-    )
-    return found.outcome(
-        threshold=threshold,
-        measured=measured,
-        passed=(
+    slots = {"table": table.name, "keys": keys, "null_keys": null_keys}
+    return row_rule(
+        window,
+        table,
+        threshold=f"0 duplicate or missing keys at the grain {table.grain_text}",
+        sql=(DUPLICATE_KEYS_SQL, slots),
+        passed=lambda measured: (
             f"{table.name}: every key {table.grain_text} is unique "
             f"({measured['rows_checked']} rows)."
         ),
-        failed=(
+        failed=lambda found: (
             f"{table.name}: {plural(found.total, 'key')} {table.grain_text} duplicated or missing on "
             f"{plural(len(found.days), 'day')}: {format_days(found.days)}. Every mart would count those "
             f"rows twice (or drop them). Reload the days: {'; '.join(backfill_commands(found.days))}"
-        ),
-    )
-
-
-def rows_outside_partition(window: LakeWindow, table: CheckedTable) -> CheckOutcome:
-    """Every row's `start_time` is 00:00 UTC of its partition day and `end_time` a day later."""
-    threshold = "0 rows whose start_time is not 00:00 UTC of the partition day (end_time +1 day)"
-    measured = _rows_measured(window, table.name)
-    if not window.has(table.name):
-        return _nothing_landed(window, table.name, threshold)
-    found = find_offenders(
-        window.conn,
-        window.query("rows_outside_partition.sql", table=table.name, row_label=table.row_label),
-    )
-    return found.outcome(
-        threshold=threshold,
-        measured=measured,
-        passed=f"{table.name}: every row belongs to its partition's day.",
-        failed=(
-            f"{table.name}: {plural(found.total, 'row')} not describing the partition's day, in the "
-            f"partitions {format_days(found.days)}. The marts would count them on the wrong day. "
-            "The API may have answered with other buckets (weeks?) or another window; reload "
-            f"the days ({'; '.join(backfill_commands(found.days))}) and check the client's query."
-        ),
-    )
-
-
-def files_outside_partition(window: LakeWindow, table: CheckedTable) -> CheckOutcome:
-    """Every compliance log file in a partition ends in that day: end_time in (D, D+1]."""
-    threshold = "0 log files whose end_time is not in (D 00:00, D+1 00:00] UTC of the partition"
-    measured = _rows_measured(window, table.name)
-    if not window.has(table.name):
-        return _nothing_landed(window, table.name, threshold)
-    found = find_offenders(window.conn, window.query("compliance_lines_outside_partition.sql"))
-    return found.outcome(
-        threshold=threshold,
-        measured=measured,
-        passed=f"{table.name}: every log file belongs to its partition's day.",
-        failed=(
-            f"{table.name}: {plural(found.total, 'log file')} in the partitions "
-            f"{format_days(found.days)} end outside the partition's day, so their events would "
-            f"be counted on the wrong day. Reload the days "
-            f"({'; '.join(backfill_commands(found.days))})."
         ),
     )
 
@@ -260,7 +239,8 @@ def _fields_passed(drift: RecordDrift | None) -> str:
     )
 
 
-def _rows_measured(window: LakeWindow, table: str) -> dict[str, object]:
+def rows_measured(window: LakeWindow, table: str) -> dict[str, object]:
+    """What a row rule looked at: the window, the days landed and the rows in them."""
     rows = 0
     if window.has(table):
         (rows,) = window.conn.execute(f"SELECT count(*) FROM raw.{table}").fetchone()
@@ -268,11 +248,11 @@ def _rows_measured(window: LakeWindow, table: str) -> dict[str, object]:
     return {"window": window_text(window.days), "days_landed": len(landed), "rows_checked": rows}
 
 
-def _nothing_landed(window: LakeWindow, table: str, threshold: str) -> CheckOutcome:
+def nothing_landed(window: LakeWindow, table: str, threshold: str) -> CheckOutcome:
     """Nothing to validate: passing is right (completeness checks own missing partitions)."""
     return CheckOutcome(
         passed=True,
         summary=f"{table}: no landed partition in {window_text(window.days)}; nothing to validate.",
         threshold=threshold,
-        measured=_rows_measured(window, table),
+        measured=rows_measured(window, table),
     )

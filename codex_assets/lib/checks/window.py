@@ -5,7 +5,8 @@ written no other process may even open it read-only. The raw views in the wareho
 lake's Parquet directly, so the checks build the same views over just the partition files of
 their days, in memory: they never wait for, or block, a writer, and a 90-day check reads 90
 files rather than the whole history. The views keep the warehouse's names (`raw.<table>`), so
-the check SQL reads like the mart SQL.
+the check SQL reads like the mart SQL. Each source says how its partition files become rows
+(`CheckedTable.select`): this module knows the lake's layout, not the sources.
 """
 
 from __future__ import annotations
@@ -17,9 +18,7 @@ from datetime import date
 
 import duckdb
 
-from codex_assets.defs.analytics.schema import conformed_select
-from codex_assets.defs.compliance.landing import RAW_TABLE as COMPLIANCE_RAW_TABLE
-from codex_assets.defs.compliance.warehouse import codex_log_lines_sql
+from codex_assets.lib.checks.tables import CheckedTable
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.sql import read_sql, sql_string
 
@@ -49,47 +48,40 @@ class LakeWindow:
         present = set(self.landed.get(table, ()))
         return [day for day in self.days if day not in present]
 
-    def query(self, relative_sql: str, **identifiers: str) -> str:
-        """The check SQL `lib/checks/<relative_sql>` with its `{identifier}` slots filled.
+    def query(self, sql_file: str, **identifiers: str) -> str:
+        """The check SQL `codex_assets/<sql_file>` with its `{identifier}` slots filled.
 
         Identifiers come from code (table names, column lists), never from data or users.
         """
-        return read_sql(f"lib/checks/{relative_sql}").format(**identifiers)
+        return read_sql(sql_file).format(**identifiers)
+
+
+def partition_day_sql(column: str) -> str:
+    """The SQL of the day in the `day=YYYY-MM-DD` directory of the file named in `column`."""
+    return _PARTITION_DAY.format(column=column)
 
 
 @contextmanager
-def open_window(lake: Lake, tables: Iterable[str], days: Sequence[date]) -> Iterator[LakeWindow]:
+def open_window(
+    lake: Lake, tables: Iterable[CheckedTable], days: Sequence[date]
+) -> Iterator[LakeWindow]:
     """Views over `tables`' partitions for `days`; the connection closes on exit."""
     conn = lake.connect()
     try:
         conn.execute("CREATE SCHEMA raw")
         window = LakeWindow(conn=conn, days=sorted(set(days)))
         for table in tables:
-            files = {day: lake.partition_file(table, day) for day in window.days}
+            files = {day: lake.partition_file(table.name, day) for day in window.days}
             present = [day for day, path in files.items() if path.exists()]
-            window.landed[table] = present
+            window.landed[table.name] = present
             if not present:
                 continue
             paths = "[" + ", ".join(sql_string(str(files[day])) for day in present) + "]"
-            conn.execute(f"CREATE VIEW raw.{table} AS {_partition_view(conn, table, paths)}")
+            select = table.select(conn, table.name, paths)
+            conn.execute(f"CREATE VIEW raw.{table.name} AS {select}")
         yield window
     finally:
         conn.close()
-
-
-def _partition_view(conn: duckdb.DuckDBPyConnection, table: str, paths: str) -> str:
-    """The SELECT behind `raw.<table>` over the Parquet files `paths` (a SQL list), with
-    `partition_day`. The compliance log keeps only the verbatim line in the lake; its view
-    parses the typed columns the checks read, as the warehouse's restricted view does."""
-    if table == COMPLIANCE_RAW_TABLE:
-        lines = codex_log_lines_sql(paths)
-        day = _PARTITION_DAY.format(column="lake_file")
-        return f"SELECT * EXCLUDE (lake_file, lake_row), {day} AS partition_day FROM ({lines})"
-    day = _PARTITION_DAY.format(column="filename")
-    files = conformed_select(
-        conn, table, f"read_parquet({paths}, union_by_name = true, filename = true)"
-    )
-    return f"SELECT * EXCLUDE (filename), {day} AS partition_day FROM ({files})"
 
 
 def read_footers(lake: Lake, table: str, days: Sequence[date]) -> dict[date, dict[str, str]]:

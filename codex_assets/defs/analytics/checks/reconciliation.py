@@ -1,16 +1,10 @@
-"""Reconciliation: the numbers the API gives twice must agree.
-
-- Per-user rows must add up to the workspace row (threads, turns, credits) every day. The
-  simulator builds the workspace row as the exact sum, and on the real API a gap means a lost
-  page, a duplicate or a partial re-load, so the adoption and spend marts would be wrong.
-- Client breakdowns should add up to the row's totals, and model breakdowns to its credits.
-  The contract says these sums "may not equal totals" (usage outside any listed client or
-  model), so a gap is reported, not treated as an error.
-- Code Review: P0 + P1 + P2 = comments; engaged, reacted and replied comments never exceed the
-  comments.
+"""Reconciliation within the analytics API: the numbers it gives twice must agree (per-user
+rows and the workspace row, breakdowns and totals, Code Review counts). What each check
+promises, and why each only warns, is its spec (`specs.py`).
 
 Credits are compared in cents (both sides rounded) with a tolerance of `CREDITS_TOLERANCE_CENTS`,
-the same 0.01 credit the reconciliation mart allows.
+the same 0.01 credit the reconciliation mart allows. (What compares the analytics API with the
+compliance log is in `defs/reconciliation/`.)
 """
 
 from __future__ import annotations
@@ -59,7 +53,7 @@ def users_sum_to_workspace(
         )
     found = find_offenders(
         window.conn,
-        window.query("users_vs_workspace.sql"),
+        window.query("defs/analytics/checks/users_vs_workspace.sql"),
         {"days": both, "tolerance_cents": CREDITS_TOLERANCE_CENTS},
     )
     measured["days_mismatched"] = found.total
@@ -88,7 +82,7 @@ def clients_sum_to_totals(window: LakeWindow, table: CheckedTable) -> CheckOutco
     return _breakdown(
         window,
         table,
-        "client_breakdowns.sql",
+        "defs/analytics/checks/client_breakdowns.sql",
         threshold,
         what="client breakdown",
         consequence="surface-level marts will not add up to the totals for these rows",
@@ -104,7 +98,7 @@ def models_sum_to_credits(window: LakeWindow, table: CheckedTable) -> CheckOutco
     return _breakdown(
         window,
         table,
-        "model_breakdowns.sql",
+        "defs/analytics/checks/model_breakdowns.sql",
         threshold,
         what="model breakdown",
         consequence="spend by model will not add up to total spend for these rows",
@@ -116,7 +110,7 @@ def priorities_sum_to_comments(window: LakeWindow, table: str = "code_reviews") 
     return _day_rule(
         window,
         table,
-        "review_priorities.sql",
+        "defs/analytics/checks/review_priorities.sql",
         threshold="p0 + p1 + p2 = comments on every day",
         problem="P0 + P1 + P2 does not equal comments",
     )
@@ -129,7 +123,7 @@ def engagement_within_comments(
     return _day_rule(
         window,
         table,
-        "review_engagement.sql",
+        "defs/analytics/checks/review_engagement.sql",
         threshold="engaged <= comments, reacted <= comments, replied <= comments on every day",
         problem="more comments engaged, reacted or replied than comments",
     )

@@ -1,0 +1,81 @@
+"""The analytics raw tables as the checks see them: how their partitions read, their grain,
+their counts and the SQL that types their `record`."""
+
+from __future__ import annotations
+
+import duckdb
+
+from codex_assets.defs.analytics.schema import conformed_select
+from codex_assets.lib.checks.record_fields import RecordSource
+from codex_assets.lib.checks.tables import CheckedTable
+from codex_assets.lib.checks.window import partition_day_sql
+
+
+def analytics_partitions(conn: duckdb.DuckDBPyConnection, table: str, paths: str) -> str:
+    """`raw.<table>` over the Parquet files `paths`, conformed to this version's columns as the
+    warehouse's raw view is (older partitions gain the new columns as NULL)."""
+    files = conformed_select(
+        conn, table, f"read_parquet({paths}, union_by_name = true, filename = true)"
+    )
+    return (
+        f"SELECT * EXCLUDE (filename), {partition_day_sql('filename')} AS partition_day "
+        f"FROM ({files})"
+    )
+
+
+def _typed_by(table: str) -> RecordSource:
+    """The landing SQL types the API's row, read as `json`."""
+    return RecordSource(f"defs/analytics/land_{table}.sql", "json")
+
+
+USAGE_NEGATIVE_COUNTS_SQL = "defs/analytics/checks/negative_counts_usage.sql"
+"""The usage tables' counts: the totals and every client and model entry."""
+
+USAGE_USERS = CheckedTable(
+    name="usage_users",
+    select=analytics_partitions,
+    record_source=_typed_by("usage_users"),
+    row_label="user_id",
+    grain=("user_id",),
+    negative_counts_sql=USAGE_NEGATIVE_COUNTS_SQL,
+)
+USAGE_WORKSPACE = CheckedTable(
+    name="usage_workspace",
+    select=analytics_partitions,
+    record_source=_typed_by("usage_workspace"),
+    row_label="'workspace'",
+    negative_counts_sql=USAGE_NEGATIVE_COUNTS_SQL,
+)
+CODE_REVIEWS = CheckedTable(
+    name="code_reviews",
+    select=analytics_partitions,
+    record_source=_typed_by("code_reviews"),
+    row_label="'code_reviews'",
+    count_columns=("pull_request_reviews", "comments", "p0", "p1", "p2"),
+)
+CODE_REVIEW_RESPONSES = CheckedTable(
+    name="code_review_responses",
+    select=analytics_partitions,
+    record_source=_typed_by("code_review_responses"),
+    row_label="'code_review_responses'",
+    count_columns=(
+        "pull_request_reviews",
+        "comments",
+        "replies",
+        "reactions",
+        "engaged",
+        "reacted",
+        "upvoted",
+        "downvoted",
+        "reacted_other",
+        "replied",
+        "upvotes",
+        "downvotes",
+        "other_reactions",
+    ),
+)
+
+ANALYTICS_CHECKED_TABLES: dict[str, CheckedTable] = {
+    table.name: table
+    for table in (USAGE_USERS, USAGE_WORKSPACE, CODE_REVIEWS, CODE_REVIEW_RESPONSES)
+}
