@@ -12,7 +12,7 @@ from codex_assets.definitions import defs
 from codex_assets.defs.checks.freshness import FRESHNESS_CHECK_NAME, freshness_check_selection
 from codex_assets.defs.checks.support import compliance_targets
 from codex_assets.lib.checks import ANALYTICS_SLA
-from codex_assets.lib.settings import Settings
+from tests.support.resources import environment_settings
 
 RAW_KEYS = [
     dg.AssetKey(["raw", name])
@@ -113,7 +113,7 @@ def test_the_cli_summary_lists_every_check(backfilled):
 def test_backfilling_old_days_reports_no_stale_freshness(data_dir):
     """The trap: loading old days through a job that includes the partition freshness checks
     reports the day that is due as stale. `run_window` leaves them out."""
-    settings = Settings.from_env()
+    settings = environment_settings()
     now = datetime.now(UTC)
     oldest = ANALYTICS_SLA.oldest_refillable_day(now) + timedelta(days=1)
     window = Window(oldest, oldest + timedelta(days=1))

@@ -25,11 +25,11 @@ from codex_assets.defs.checks.validity import (
     NO_NEGATIVE_COUNTS,
     ROWS_MATCH_PARTITION_DAY,
 )
+from codex_assets.defs.resources.source import simulator_for
 from codex_assets.lib.checks.compliance import ListedFile
 from codex_assets.lib.checks.window import read_footers
 from codex_assets.lib.lake import Lake
-from codex_assets.lib.settings import Settings
-from codex_assets.lib.sources import simulator_for
+from tests.support.resources import environment_settings
 
 COMPLIANCE = dg.AssetKey(["raw", "compliance_codex_log"])
 USERS = dg.AssetKey(["raw", "usage_users"])
@@ -117,7 +117,7 @@ def test_clean_days_pass_with_the_numbers_the_simulator_served(copy_of):
     evaluations = _run_checks(window)
     assert set(evaluations) == set(NAMES)
     assert _failed(evaluations) == set()
-    simulator = simulator_for(Settings.from_env())
+    simulator = simulator_for(environment_settings())
     served = sum(len(simulator.compliance.day_files(day)) for day in window.days)
     files = evaluations[FILES_COVER_DAY].metadata
     assert files["days_compared"].value == len(window.days)

@@ -28,8 +28,8 @@ from codex_assets.defs.checks.support import (
     compliance_targets,
 )
 from codex_assets.defs.partitions import daily_partitions
-from codex_assets.defs.resources import CodexResource
 from codex_assets.lib.checks import ANALYTICS_SLA, COMPLIANCE_SLA
+from tests.support.resources import environment_codex
 
 RAW_KEYS = [target.key for target in ANALYTICS_TARGETS]
 
@@ -150,7 +150,7 @@ def test_the_compliance_log_gets_its_02_utc_deadline_paging_and_30_day_coverage(
     definitions = dg.Definitions(
         assets=[compliance_module],
         asset_checks=[checks[1], coverage],
-        resources={"codex": CodexResource()},
+        resources={"codex": environment_codex()},
     )
     assert {key.name for key in definitions.resolve_asset_graph().asset_check_keys} == {
         FRESHNESS_CHECK_NAME,
