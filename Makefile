@@ -37,7 +37,7 @@ check-defs: setup
 	$(UV) run dg check defs
 
 ui: setup
-	$(UV) run dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	$(UV) run dg dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 bench: setup
 	$(UV) run python benchmarks/backfill_raw.py

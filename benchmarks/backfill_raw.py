@@ -55,9 +55,10 @@ def child(days: int) -> None:
 
     from codex_assets.backfill import last_days_window, run_window
     from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
-    from codex_assets.lib.settings import Settings
+    from codex_assets.defs.resources import CodexResource
+    from codex_assets.lib.settings import environment
 
-    window = last_days_window(days, Settings.from_env())
+    window = last_days_window(days, CodexResource.from_environment(environment()).settings())
     # The analytics raw assets alone (the compliance log has its own benchmark), without the
     # checks: the landing is what is measured.
     raw = [dg.AssetKey(["raw", table.name]) for table in ANALYTICS_RAW_TABLES]

@@ -74,12 +74,13 @@ def child_ingest(day: date, downstream: bool) -> None:
     from dagster_duckdb import DuckDBResource
 
     from codex_assets.defs.compliance.raw_assets import raw_compliance_codex_log
-    from codex_assets.defs.resources import CodexResource
-    from codex_assets.lib.settings import Settings
+    from codex_assets.defs.resources.source import CodexSourceResource
+    from codex_assets.lib.settings import environment
 
-    settings = Settings.from_env()
+    codex = CodexSourceResource.from_environment(environment())
+    settings = codex.settings()
     settings.data_path.mkdir(parents=True, exist_ok=True)
-    res = {"codex": CodexResource(), "duckdb": DuckDBResource(database=settings.duckdb_path)}
+    res = {"codex": codex, "duckdb": DuckDBResource(database=settings.duckdb_path)}
     instance = dg.DagsterInstance.ephemeral()
     started = time.perf_counter()
     result = dg.materialize(

@@ -37,13 +37,14 @@ def build(days: int, compliance_days: int) -> dict[str, float]:
     from codex_assets.backfill import Window, last_days_window, run_window
     from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
     from codex_assets.defs.compliance.client import latest_complete_day
-    from codex_assets.lib.settings import Settings
+    from codex_assets.defs.resources import CodexResource
+    from codex_assets.lib.settings import environment
 
     spent: dict[str, float] = {}
     parts = [
         (
             "analytics",
-            last_days_window(days, Settings.from_env()),
+            last_days_window(days, CodexResource.from_environment(environment()).settings()),
             [dg.AssetKey(["raw", table.name]) for table in ANALYTICS_RAW_TABLES],
         )
     ]

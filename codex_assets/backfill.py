@@ -89,7 +89,7 @@ def default_selection(settings: Settings) -> tuple[dg.AssetSelection | None, str
 
 def run_window(
     window: Window,
-    instance: dg.DagsterInstance | None = None,
+    instance: dg.DagsterInstance,
     selection: str | dg.AssetSelection | None = None,
     log_level: str = "WARNING",
 ) -> dg.ExecuteInProcessResult:
@@ -122,20 +122,11 @@ def run_window(
         asset_selection=keys, asset_check_selection=checks
     )
     return job.execute_in_process(
-        instance=instance or _instance(),
+        instance=instance,
         tags=partition_range_tags(window.start, window.end),
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         raise_on_error=False,
     )
-
-
-def _instance() -> dg.DagsterInstance:
-    if not os.environ.get("DAGSTER_HOME"):
-        raise RuntimeError(
-            "DAGSTER_HOME is not set, so the run would not be recorded anywhere the UI can show "
-            "it. Run through `make demo` / `make backfill`, or export DAGSTER_HOME=$PWD/.dagster_home."
-        )
-    return dg.DagsterInstance.get()
 
 
 def summary(result: dg.ExecuteInProcessResult, window: Window, settings: Settings) -> str:

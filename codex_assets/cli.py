@@ -7,7 +7,7 @@ import sys
 from datetime import date
 
 from codex_assets.lib.http.errors import OutsideApiWindowError
-from codex_assets.lib.settings import Settings, SettingsError
+from codex_assets.lib.settings import SettingsError, environment
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    # Imported here, inside main's error handling: importing the definitions reads
+    # CODEX_START_DATE, and a bad value is a one-line error like any other setting.
+    import dagster as dg
+
     from codex_assets.backfill import (
         checked_window,
         default_selection,
@@ -52,8 +56,17 @@ def _run(args: argparse.Namespace) -> int:
         run_window,
         summary,
     )
+    from codex_assets.defs.resources import CodexResource
 
-    settings = Settings.from_env()
+    # What the CLI reads from the environment, in one place: the settings (as the resources'
+    # definitions will read them for the run) and where the run is recorded.
+    env = environment()
+    settings = CodexResource.from_environment(env).settings()
+    if not env.get("DAGSTER_HOME"):
+        raise RuntimeError(
+            "DAGSTER_HOME is not set, so the run would not be recorded anywhere the UI can show "
+            "it. Run through `make demo`, or export DAGSTER_HOME=$PWD/.dagster_home."
+        )
     if args.command == "demo":
         window = last_days_window(90, settings)
     elif args.days is not None:
@@ -71,7 +84,7 @@ def _run(args: argparse.Namespace) -> int:
     if note:
         print(note)
     print(f"Backfilling {window.start} .. {window.end} from the {settings.source} source ...")
-    result = run_window(window, selection=selection)
+    result = run_window(window, instance=dg.DagsterInstance.get(), selection=selection)
     print(summary(result, window, settings))
     return 0 if result.success else 1
 

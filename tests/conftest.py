@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from codex_assets.defs.resources.source import CodexSourceResource
+from tests.support.resources import CONTRACT_WORKSPACE, codex_resource
+
 
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -19,9 +22,15 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("CODEX_SOURCE", "CODEX_API_BASE_URL", "CODEX_SIMULATOR_FAULTS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CODEX_DATA_DIR", str(path))
-    monkeypatch.setenv("CODEX_SIMULATOR_USERS", "60")
-    monkeypatch.setenv("CODEX_SIMULATOR_SEED", "11")
-    monkeypatch.setenv("CODEX_SIMULATOR_PROFILE", "contract")
+    variables = CodexSourceResource.variables()
+    for name, value in CONTRACT_WORKSPACE.items():
+        monkeypatch.setenv(variables[name], str(value))
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     (tmp_path / "dagster_home").mkdir()
     return path
+
+
+@pytest.fixture
+def codex(data_dir: Path) -> CodexSourceResource:
+    """The Codex resource the `data_dir` fixture's environment configures, built directly."""
+    return codex_resource(data_dir)

@@ -67,6 +67,12 @@ def filesystem(scheme: str) -> Any:
 
     One instance per scheme and environment, so a process that switches endpoint or profile
     (a test, a notebook) never talks to the old one with the new settings.
+
+    This is the one read of the environment outside `lib.settings.environment()`, and it is not
+    configuration: the AWS variables are botocore's (its credential chain also covers profiles
+    and pod roles), read by botocore itself; the names below, secrets left out, only key the
+    cache. Routing them through `CodexResource` would put credentials in our settings, which
+    the design keeps out of this code entirely.
     """
     return _filesystem(scheme, tuple(os.environ.get(name, "") for name in _AWS_ENVIRONMENT))
 

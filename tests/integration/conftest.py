@@ -18,6 +18,7 @@ import pytest
 
 from codex_assets.backfill import Window, last_days_window, run_window
 from codex_assets.lib.settings import Settings
+from tests.support.resources import environment_settings
 
 BACKFILL_DAYS = 90
 CLEARED = (
@@ -53,7 +54,7 @@ def backfill_90(tmp_path_factory) -> Iterator[Backfill]:
             patch.delenv(key, raising=False)
         for key, value in env.items():
             patch.setenv(key, value)
-        settings = Settings.from_env()
+        settings = environment_settings()
         window = last_days_window(BACKFILL_DAYS, settings)
         result = run_window(window, instance=dg.DagsterInstance.ephemeral())
     yield Backfill(env, settings, window, result)

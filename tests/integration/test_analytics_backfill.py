@@ -15,9 +15,9 @@ import orjson
 
 from codex_assets.backfill import run_window
 from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
+from codex_assets.defs.resources.source import simulator_for
 from codex_assets.lib.lake import Lake
-from codex_assets.lib.settings import Settings
-from codex_assets.lib.sources import simulator_for
+from tests.support.resources import environment_settings
 
 RAW_ASSETS = [dg.AssetKey(["raw", table.name]) for table in ANALYTICS_RAW_TABLES]
 
@@ -151,7 +151,7 @@ def test_a_run_killed_between_days_leaves_only_whole_partitions(data_dir):
         process.wait()
     partitions = landed()
     assert 3 <= sum(map(len, partitions.values())) < 4 * KILLED_WINDOW_DAYS
-    simulator = simulator_for(Settings.from_env())
+    simulator = simulator_for(environment_settings())
     for table, days in partitions.items():
         for day in days:
             with duckdb.connect() as conn:

@@ -13,7 +13,7 @@ from codex_assets.defs.analytics.window import ANALYTICS_SLA
 from codex_assets.defs.compliance.raw_assets import RAW_KEY as COMPLIANCE_KEY
 from codex_assets.defs.reconciliation.checks.freshness import freshness_check_selection
 from codex_assets.lib.checks.freshness import FRESHNESS_CHECK_NAME
-from codex_assets.lib.settings import Settings
+from tests.support.resources import environment_settings
 
 RAW_KEYS = [
     dg.AssetKey(["raw", name])
@@ -114,7 +114,7 @@ def test_the_cli_summary_lists_every_check(backfilled):
 def test_backfilling_old_days_reports_no_stale_freshness(data_dir):
     """The trap: loading old days through a job that includes the partition freshness checks
     reports the day that is due as stale. `run_window` leaves them out."""
-    settings = Settings.from_env()
+    settings = environment_settings()
     now = datetime.now(UTC)
     oldest = ANALYTICS_SLA.oldest_refillable_day(now) + timedelta(days=1)
     window = Window(oldest, oldest + timedelta(days=1))

@@ -11,7 +11,7 @@ from codex_assets.backfill import Window, run_window, summary
 from codex_assets.definitions import defs
 from codex_assets.defs.analytics.window import latest_complete_day
 from codex_assets.lib.lake import Lake
-from codex_assets.lib.settings import Settings
+from tests.support.resources import environment_settings
 
 USERS = dg.AssetKey(["raw", "usage_users"])
 REVIEWS = dg.AssetKey(["raw", "code_reviews"])
@@ -63,7 +63,7 @@ def test_a_row_of_another_day_skips_every_mart_built_on_it(data_dir, monkeypatch
     assert dg.AssetKey(["marts", "review_impact_daily"]) in materialized
     assert USERS in materialized  # the raw data is landed; only what is built on it waits
 
-    text = summary(result, window, Settings.from_env())
+    text = summary(result, window, environment_settings())
     assert "FAIL (ERROR)   raw/usage_users rows_match_partition_day" in text
     assert "FAIL (WARN)    raw/code_reviews priorities_sum_to_comments" in text
     assert "blocking asset check" in text

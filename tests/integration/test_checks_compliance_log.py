@@ -19,10 +19,10 @@ from codex_assets.defs.compliance.checks import specs
 from codex_assets.defs.compliance.checks.files import ListedFile
 from codex_assets.defs.compliance.raw_assets import RAW_KEY
 from codex_assets.defs.reconciliation.checks.specs import RESPONSES_PER_TURN_IN_BAND as RATIO
+from codex_assets.defs.resources.source import simulator_for
 from codex_assets.lib.checks.window import read_footers
 from codex_assets.lib.lake import Lake
-from codex_assets.lib.settings import Settings
-from codex_assets.lib.sources import simulator_for
+from tests.support.resources import environment_settings
 
 COMPLIANCE = RAW_KEY
 FILES_COVER_DAY = specs.FILES_COVER_DAY.name
@@ -116,7 +116,7 @@ def test_clean_days_pass_with_the_numbers_the_simulator_served(copy_of):
     evaluations = _run_checks(window)
     assert set(evaluations) == set(NAMES)
     assert _failed(evaluations) == set()
-    simulator = simulator_for(Settings.from_env())
+    simulator = simulator_for(environment_settings())
     served = sum(len(simulator.compliance.day_files(day)) for day in window.days)
     files = evaluations[FILES_COVER_DAY].metadata
     assert files["days_compared"].value == len(window.days)

@@ -22,7 +22,6 @@ from codex_assets.defs.reconciliation.checks.freshness import (
     apply_freshness_policies,
     compliance_fed_keys,
 )
-from codex_assets.defs.resources import CodexResource
 from codex_assets.lib.checks.builders import coverage_group
 from codex_assets.lib.checks.freshness import (
     FRESHNESS_CHECK_NAME,
@@ -31,6 +30,7 @@ from codex_assets.lib.checks.freshness import (
     with_freshness_policy,
 )
 from codex_assets.lib.checks.results import build_checks
+from tests.support.resources import environment_codex
 
 RAW_KEYS = [target.key for target in ANALYTICS_TARGETS]
 
@@ -156,7 +156,7 @@ def test_the_compliance_log_gets_its_02_utc_deadline_paging_and_30_day_coverage(
     definitions = dg.Definitions(
         assets=[compliance_module],
         asset_checks=[checks[1], paging, coverage],
-        resources={"codex": CodexResource()},
+        resources={"codex": environment_codex()},
     )
     assert {key.name for key in definitions.resolve_asset_graph().asset_check_keys} == {
         FRESHNESS_CHECK_NAME,

@@ -15,9 +15,9 @@ import pytest
 
 from codex_assets.backfill import Window, run_window
 from codex_assets.defs.analytics.window import latest_complete_day
+from codex_assets.defs.resources.source import simulator_for
 from codex_assets.lib.lake import Lake
-from codex_assets.lib.settings import Settings
-from codex_assets.lib.sources import simulator_for
+from tests.support.resources import environment_settings
 
 NAMES = ("usage_users", "usage_workspace", "code_reviews", "code_review_responses")
 RAW = {name: dg.AssetKey(["raw", name]) for name in NAMES}
@@ -260,7 +260,7 @@ def test_a_restated_day_reloaded_for_one_table_only_fails_reconciliation(copy_of
     the two agree, so it does not hold the marts back)."""
     _, window = copy_of
     day = window.days[1]
-    simulator = simulator_for(Settings.from_env())
+    simulator = simulator_for(environment_settings())
     simulator.restate(day, revision=1)
     try:
         users_only = run_window(

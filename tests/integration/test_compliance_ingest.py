@@ -26,14 +26,14 @@ from codex_assets.defs.compliance.client import (
 from codex_assets.defs.compliance.export import export_paths
 from codex_assets.defs.compliance.landing import RAW_TABLE, land_compliance_days
 from codex_assets.defs.compliance.warehouse import refresh_compliance_events
+from codex_assets.defs.resources.source import simulator_for
 from codex_assets.lib.http.client import ApiHttpClient
 from codex_assets.lib.http.errors import CodexApiError
 from codex_assets.lib.lake import Lake
-from codex_assets.lib.settings import Settings
-from codex_assets.lib.sources import simulator_for
 from codex_assets.simulator.app import Simulator
 from codex_assets.simulator.config import FaultRule, SimulatorConfig
 from codex_assets.simulator.server import running
+from tests.support.resources import environment_settings
 
 NOW = datetime(2026, 5, 10, 13, 0, tzinfo=UTC)
 DAYS = [date(2026, 5, 6), date(2026, 5, 7), date(2026, 5, 8)]
@@ -234,7 +234,7 @@ def test_the_assets_land_restrict_and_export(data_dir):
     start = end - timedelta(days=1)
     result = _run(start, end)
     assert result.success, _failure(result)
-    settings = Settings.from_env()
+    settings = environment_settings()
     sim = simulator_for(settings)
     served = _served(sim, [start, end])
     with duckdb.connect(settings.duckdb_path, read_only=True) as conn:
@@ -289,7 +289,7 @@ def test_the_assets_land_restrict_and_export(data_dir):
 
 
 def test_a_day_beyond_retention_is_refused_before_any_request(data_dir):
-    sim = simulator_for(Settings.from_env())
+    sim = simulator_for(environment_settings())
     recording = Recording(sim)
     old = datetime.now(UTC).date() - timedelta(days=40)
     try:
@@ -309,16 +309,16 @@ def test_a_wide_range_lands_what_the_api_still_has(data_dir):
     assert raw["days_unavailable"].value == [
         (oldest - timedelta(days=i)).isoformat() for i in range(4, 0, -1)
     ]
-    assert Lake(Settings.from_env().lake_root).landed_days(RAW_TABLE) == [oldest]
+    assert Lake(environment_settings().lake_root).landed_days(RAW_TABLE) == [oldest]
 
 
 def test_retention_purges_old_partitions_through_the_asset(data_dir, monkeypatch):
     end = latest_complete_day(datetime.now(UTC))
     assert _run(end - timedelta(days=2), end).success
-    lake = Lake(Settings.from_env().lake_root)
+    lake = Lake(environment_settings().lake_root)
     assert len(lake.landed_days(RAW_TABLE)) == 3
     cutoff = datetime.now(UTC).date() - timedelta(days=2)
-    database = Settings.from_env().duckdb_path
+    database = environment_settings().duckdb_path
     per_day = "SELECT day, count(*) FROM restricted.compliance_events GROUP BY day ORDER BY day"
     with duckdb.connect(database, read_only=True) as conn:
         before = conn.execute(per_day).fetchall()
@@ -333,7 +333,7 @@ def test_retention_purges_old_partitions_through_the_asset(data_dir, monkeypatch
     assert lake.landed_days(RAW_TABLE) == [
         d for d in (end - timedelta(days=2), end - timedelta(days=1), end) if d >= cutoff
     ]
-    with duckdb.connect(Settings.from_env().duckdb_path, read_only=True) as conn:
+    with duckdb.connect(environment_settings().duckdb_path, read_only=True) as conn:
         assert (
             conn.execute("SELECT min(day) FROM restricted.compliance_events").fetchone()[0]
             >= cutoff
@@ -342,9 +342,8 @@ def test_retention_purges_old_partitions_through_the_asset(data_dir, monkeypatch
             conn.execute("SELECT min(day) FROM marts.compliance_activity_daily").fetchone()[0]
             >= cutoff
         )
-    assert not export_paths(Settings.from_env().data_path, end - timedelta(days=2))[0].exists() or (
-        end - timedelta(days=2) >= cutoff
-    )
+    (oldest_export, *_) = export_paths(environment_settings().data_path, end - timedelta(days=2))
+    assert not oldest_export.exists() or (end - timedelta(days=2) >= cutoff)
 
 
 _FAKE_SECRETS = re.compile(
@@ -412,7 +411,7 @@ def test_no_text_or_email_reaches_marts_metadata_or_logs(data_dir):
     end = latest_complete_day(datetime.now(UTC))
     result = _run(end, end)
     assert result.success, _failure(result)
-    settings = Settings.from_env()
+    settings = environment_settings()
     texts = _served_texts(simulator_for(settings), [end])
     secrets = [t for t in texts if dlp.scan(t)]
     assert len(texts) > 100 and secrets, "the simulator should serve text, emails and secrets"

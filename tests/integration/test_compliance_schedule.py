@@ -9,7 +9,7 @@ import dagster as dg
 from codex_assets.defs.automation import compliance_refresh_job, compliance_refresh_schedule
 from codex_assets.defs.compliance.landing import RAW_TABLE
 from codex_assets.lib.lake import Lake
-from codex_assets.lib.settings import Settings
+from tests.support.resources import environment_settings
 
 
 def test_the_compliance_tick_lands_the_day_and_builds_what_is_built_on_it(data_dir):
@@ -34,7 +34,7 @@ def test_the_compliance_tick_lands_the_day_and_builds_what_is_built_on_it(data_d
     )
     assert result.success
     day = datetime.fromisoformat(request.partition_key).date()
-    assert Lake(Settings.from_env().lake_root).landed_days(RAW_TABLE) == [day]
+    assert Lake(environment_settings().lake_root).landed_days(RAW_TABLE) == [day]
     built = {
         event.asset_key.to_user_string() for event in result.get_asset_materialization_events()
     }

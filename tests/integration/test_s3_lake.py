@@ -20,10 +20,12 @@ import pytest
 
 from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
 from codex_assets.defs.analytics.window import latest_complete_day
+from codex_assets.defs.resources import CodexResource
+from codex_assets.defs.resources.source import simulator_for
 from codex_assets.lib import storage
 from codex_assets.lib.lake import SOURCE_MARKER, Lake
-from codex_assets.lib.settings import Settings, SettingsError
-from codex_assets.lib.sources import simulator_for
+from codex_assets.lib.settings import SettingsError
+from tests.support.resources import environment_settings
 from tests.support.s3_server import moto_server
 from tests.support.schedule import scheduled_run
 
@@ -51,7 +53,7 @@ def s3_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 def test_a_scheduled_run_lands_the_lake_on_s3_and_reads_it_back(s3_env):
     server, tmp_path = s3_env
-    settings = Settings.from_env()
+    settings = environment_settings()
     assert settings.lake_root == f"s3://{BUCKET}/{PREFIX}/lake"
     assert settings.duckdb_path == str(tmp_path / "local" / "codex.duckdb")
     simulator = simulator_for(settings)
@@ -129,7 +131,7 @@ def test_the_warehouse_cannot_read_the_s3_lake_without_the_registered_filesystem
     production hosts) cannot."""
     import duckdb
 
-    lake = Lake(Settings.from_env().lake_root)
+    lake = Lake(environment_settings().lake_root)
     path = f"s3://{BUCKET}/{PREFIX}/probe/data.parquet"
     with lake.connect() as conn:
         conn.execute(f"COPY (SELECT 1 AS one) TO '{path}' (FORMAT parquet)")
@@ -138,17 +140,13 @@ def test_the_warehouse_cannot_read_the_s3_lake_without_the_registered_filesystem
         bare.execute(f"SELECT * FROM read_parquet('{path}')").fetchall()
 
 
-def test_object_store_settings_fail_with_the_fix(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("CODEX_DATA_DIR", "s3:///no-bucket")
+def test_object_store_settings_fail_with_the_fix():
     with pytest.raises(SettingsError, match="bucket is missing"):
-        Settings.from_env()
-    monkeypatch.setenv("CODEX_DATA_DIR", "s3://AKIAEXAMPLE:hunter2@bucket/prefix")
+        CodexResource(data_dir="s3:///no-bucket")
     with pytest.raises(SettingsError, match="must not carry credentials") as raised:
-        Settings.from_env()
+        CodexResource.from_environment({"CODEX_DATA_DIR": "s3://AKIAEXAMPLE:hunter2@bucket/prefix"})
     assert "hunter2" not in str(raised.value)
-    monkeypatch.setenv("CODEX_DATA_DIR", "s3://bucket/prefix")
-    monkeypatch.delenv("CODEX_DUCKDB_PATH", raising=False)
-    settings = Settings.from_env()
+    settings = CodexResource(data_dir="s3://bucket/prefix").settings()
     assert settings.lake_root == "s3://bucket/prefix/lake"
     assert settings.duckdb_path == str(Path("./data").resolve() / "codex.duckdb")
     assert os.path.isabs(settings.duckdb_path)

@@ -33,7 +33,6 @@ from codex_assets.defs.compliance.raw_assets import RAW_KEY as COMPLIANCE_KEY
 from codex_assets.defs.compliance.window import COMPLIANCE_SLA
 from codex_assets.defs.partitions import daily_partitions
 from codex_assets.defs.reconciliation.checks.freshness import freshness_checks
-from codex_assets.defs.resources import CodexResource
 from codex_assets.lib.checks.freshness import (
     FRESH_UNTIL_KEY,
     FRESHNESS_CHECK_NAME,
@@ -41,9 +40,9 @@ from codex_assets.lib.checks.freshness import (
     LATEST_CRON_TICK_KEY,
 )
 from codex_assets.lib.lake import Lake
-from codex_assets.lib.settings import Settings
 from tests.support.compliance import body, event, land
 from tests.support.contract_server import API_KEY, WORKSPACE, contract_server, utc
+from tests.support.resources import environment_codex, environment_settings
 
 NOW = utc(2026, 5, 12, 9, 0)
 DUE = date(2026, 5, 11)  # due by 2026-05-12 02:00 UTC
@@ -166,7 +165,7 @@ def _evaluate(instance: dg.DagsterInstance) -> dg.AssetCheckEvaluation:
     definitions = dg.Definitions(
         assets=[_compliance_codex_log],
         asset_checks=[compliance_freshness_check(TARGET)],
-        resources={"codex": CodexResource()},
+        resources={"codex": environment_codex()},
     )
     job = definitions.resolve_implicit_global_asset_job_def().get_subset(
         asset_check_selection={dg.AssetCheckKey(COMPLIANCE_KEY, FRESHNESS_CHECK_NAME)}
@@ -200,7 +199,7 @@ def api_mode(data_dir, monkeypatch):
 
 
 def _land_due_day(instance: dg.DagsterInstance) -> None:
-    lake = Lake(Settings.from_env().lake_root)
+    lake = Lake(environment_settings().lake_root)
     events = body(event("e1", "2026-05-11T23:41:09Z", "PROMPT_SENT"))
     land(lake, DUE, [("f1", datetime(2026, 5, 11, 23, 50), events)])
     instance.report_runless_asset_event(
@@ -296,7 +295,7 @@ def test_dagsters_freshness_sensor_drives_the_check(api_mode, monkeypatch):
         assets=[_compliance_codex_log],
         asset_checks=[check],
         sensors=[sensor],
-        resources={"codex": CodexResource()},
+        resources={"codex": environment_codex()},
     )
 
     def tick():

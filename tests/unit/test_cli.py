@@ -27,14 +27,31 @@ def test_without_a_compliance_key_the_real_api_run_leaves_the_compliance_assets_
 
     from codex_assets.backfill import default_selection
     from codex_assets.definitions import defs
-    from codex_assets.lib.settings import Settings
+    from codex_assets.defs.resources import CodexResource
 
     graph = defs().resolve_asset_graph()
-    api = replace(Settings(), source="api", workspace_id="w", analytics_api_key="a")
+    api = CodexResource(source="api", workspace_id="w", analytics_api_key="a").settings()
     selection, note = default_selection(api)
     assert selection is not None and "CODEX_COMPLIANCE_API_KEY is not set" in note
     chosen = {key.to_user_string() for key in selection.resolve(graph)}
     assert "raw/usage_users" in chosen and "marts/usage_reconciliation_daily" in chosen
     assert not {k for k in chosen if "compliance" in k or k.startswith("restricted/")}
     assert default_selection(replace(api, compliance_api_key="c")) == (None, None)
-    assert default_selection(Settings()) == (None, None)  # the simulator has both
+    assert default_selection(CodexResource().settings()) == (None, None)  # the simulator has both
+
+
+def test_a_bad_setting_is_one_line_before_any_run(data_dir, capsys, monkeypatch):
+    monkeypatch.setenv("CODEX_USD_PER_CREDIT", "four cents")
+    assert main(["backfill", "--days", "1"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err
+        == "codex-assets: CODEX_USD_PER_CREDIT must be a number such as 0.04, got 'four cents'.\n"
+    )
+    assert not (data_dir / "lake").exists()
+
+
+def test_without_dagster_home_the_cli_says_where_runs_go(data_dir, capsys, monkeypatch):
+    monkeypatch.delenv("DAGSTER_HOME")
+    assert main(["backfill", "--days", "1"]) == 2
+    assert "DAGSTER_HOME is not set" in capsys.readouterr().err

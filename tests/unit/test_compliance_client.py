@@ -22,11 +22,12 @@ from codex_assets.defs.compliance.client import (
     oldest_retained_day,
     principal_path,
 )
+from codex_assets.defs.resources import CodexResource
+from codex_assets.defs.resources.source import open_compliance_client
 from codex_assets.lib.http.client import ApiHttpClient
 from codex_assets.lib.http.errors import ApiNotFoundError, ApiSchemaError, OutsideApiWindowError
 from codex_assets.lib.http.ratelimit import route_template
-from codex_assets.lib.settings import Settings, SettingsError
-from codex_assets.lib.sources import open_compliance_client
+from codex_assets.lib.settings import SettingsError
 from codex_assets.simulator.app import Simulator
 from codex_assets.simulator.config import FaultRule, SimulatorConfig
 from codex_assets.simulator.transport import SimulatorTransport
@@ -385,7 +386,7 @@ def test_pacing_waits_between_downloads(tmp_path):
 
 
 def test_api_mode_without_the_compliance_key_fails_clearly():
-    settings = Settings.from_env({"CODEX_SOURCE": "api", "CODEX_WORKSPACE_ID": "ws"})
+    settings = CodexResource(source="api", workspace_id="ws").settings()
     with pytest.raises(SettingsError) as caught, open_compliance_client(settings):
         pass
     assert "CODEX_COMPLIANCE_API_KEY" in str(caught.value)
@@ -393,7 +394,7 @@ def test_api_mode_without_the_compliance_key_fails_clearly():
 
 
 def test_simulator_mode_uses_the_simulators_compliance_key(monkeypatch, tmp_path):
-    settings = Settings.from_env({"CODEX_SIMULATOR_USERS": "7", "CODEX_SIMULATOR_SEED": "3"})
+    settings = CodexResource(simulator_users=7, simulator_seed=3).settings()
     with open_compliance_client(settings) as client:
         assert client.http.settings.api_key == "sim-compliance-key"
         assert client.http.settings.key_env_var == "CODEX_COMPLIANCE_API_KEY"
@@ -401,16 +402,16 @@ def test_simulator_mode_uses_the_simulators_compliance_key(monkeypatch, tmp_path
 
 
 def test_retention_and_pacing_settings():
-    settings = Settings.from_env(
+    settings = CodexResource.from_environment(
         {
             "CODEX_COMPLIANCE_RETENTION_DAYS": "45",
             "CODEX_COMPLIANCE_DOWNLOADS_PER_MINUTE": "25",
             "CODEX_COMPLIANCE_MAX_CONCURRENCY": "3",
         }
-    )
+    ).settings()
     assert settings.compliance_retention_days == 45
     assert settings.compliance_downloads_per_minute == 25
     assert settings.compliance_max_concurrency == 3
-    assert Settings.from_env({}).compliance_retention_days is None
+    assert CodexResource().settings().compliance_retention_days is None
     with pytest.raises(SettingsError, match="CODEX_COMPLIANCE_RETENTION_DAYS"):
-        Settings.from_env({"CODEX_COMPLIANCE_RETENTION_DAYS": "0"})
+        CodexResource.from_environment({"CODEX_COMPLIANCE_RETENTION_DAYS": "0"})

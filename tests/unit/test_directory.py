@@ -13,7 +13,7 @@ from codex_assets.defs.directory.people import (
     DirectoryError,
     load_directory,
 )
-from codex_assets.lib.settings import Settings
+from codex_assets.defs.resources import CodexResource
 
 
 def _write(tmp_path: Path, text: str, name: str = "directory.csv") -> Path:
@@ -71,7 +71,8 @@ def test_no_directory_means_empty(tmp_path: Path) -> None:
 
 def test_settings_load_the_directory(tmp_path: Path) -> None:
     path = _write(tmp_path, "email,team\na@example.com,platform\n")
-    settings = MartSettings.from_settings(Settings.from_env({"CODEX_DIRECTORY_CSV": str(path)}))
+    codex = CodexResource.from_environment({"CODEX_DIRECTORY_CSV": str(path)})
+    settings = MartSettings.from_settings(codex.settings())
     assert settings.directory.team_for(None, "a@example.com") == "platform"
 
 

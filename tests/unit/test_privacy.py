@@ -5,7 +5,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from codex_assets.defs.resources import resources
+from codex_assets.defs.resources.definitions import resources
 
 
 def test_loading_the_definitions_creates_the_data_directory_owner_only(data_dir: Path):

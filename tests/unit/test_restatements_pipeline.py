@@ -11,14 +11,13 @@ import pytest
 from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
 from codex_assets.defs.analytics.window import latest_complete_day
 from codex_assets.defs.automation import RANGE_END_TAG, RANGE_START_TAG
-from codex_assets.lib.settings import Settings
-from codex_assets.lib.sources import simulator_for
+from codex_assets.defs.resources.source import simulator_for
 from tests.support.schedule import scheduled_run
 
 
 @pytest.fixture
-def restated_day(data_dir):
-    settings = Settings.from_env()
+def restated_day(codex):
+    settings = codex.settings()
     simulator = simulator_for(settings)
     day = latest_complete_day(datetime.now(UTC)) - timedelta(days=1)
     yield settings, simulator, day

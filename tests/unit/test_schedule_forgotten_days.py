@@ -13,14 +13,14 @@ from codex_assets.backfill import Window, run_window
 from codex_assets.defs.analytics import client as analytics_client
 from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
 from codex_assets.defs.analytics.window import latest_complete_day
+from codex_assets.defs.resources.source import simulator_for
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.settings import Settings
-from codex_assets.lib.sources import simulator_for
 
 
 @pytest.fixture
-def landed_day(data_dir):
-    settings = Settings.from_env()
+def landed_day(codex):
+    settings = codex.settings()
     day = latest_complete_day(datetime.now(UTC))
     instance = dg.DagsterInstance.ephemeral()
     assert run_window(Window(day, day), instance=instance).success

@@ -16,8 +16,9 @@ import httpx
 import orjson
 import pytest
 
-from codex_assets.lib.settings import Settings, SettingsError
-from codex_assets.lib.sources import simulator_for, source_fingerprint
+from codex_assets.defs.resources import CodexResource
+from codex_assets.defs.resources.source import simulator_for, source_fingerprint
+from codex_assets.lib.settings import SettingsError
 from codex_assets.simulator import rows as render
 from codex_assets.simulator.app import Simulator, workspace_shape
 from codex_assets.simulator.config import PRESET, PROFILES, SimulatorConfig
@@ -520,14 +521,16 @@ def test_max_event_time_is_null_without_events_and_404_when_off(tmp_path):
 
 
 def test_the_environment_selects_the_profile():
-    assert Settings.from_env({}).simulator_profile == "rich"
-    settings = Settings.from_env({"CODEX_SIMULATOR_PROFILE": "Contract"})
-    assert settings.simulator_profile == "contract"
+    def settings(environ):
+        return CodexResource.from_environment(environ).settings()
+
+    assert settings({}).simulator_profile == "rich"
+    assert settings({"CODEX_SIMULATOR_PROFILE": "Contract"}).simulator_profile == "contract"
     with pytest.raises(SettingsError, match="CODEX_SIMULATOR_PROFILE must be 'rich' or 'contract'"):
-        Settings.from_env({"CODEX_SIMULATOR_PROFILE": "sparse"})
+        settings({"CODEX_SIMULATOR_PROFILE": "sparse"})
     env = {"CODEX_SIMULATOR_USERS": "7", "CODEX_SIMULATOR_SEED": "3"}
-    rich = Settings.from_env(env)
-    contract = Settings.from_env({**env, "CODEX_SIMULATOR_PROFILE": "contract"})
+    rich = settings(env)
+    contract = settings({**env, "CODEX_SIMULATOR_PROFILE": "contract"})
     assert simulator_for(contract).config.profile == "contract"
     assert simulator_for(rich).config.profile == "rich"
     assert source_fingerprint(rich)["simulator"] == "users=7 seed=3"

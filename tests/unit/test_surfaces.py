@@ -16,7 +16,7 @@ from codex_assets.defs.analytics.surfaces import (
     SurfaceMapError,
     load_surface_map,
 )
-from codex_assets.lib.settings import Settings
+from codex_assets.defs.resources import CodexResource
 
 # The 43 CodexClient values of the API reference (reference/codex-api.md, Part 1).
 JETBRAINS = [
@@ -104,9 +104,9 @@ def test_a_users_file_replaces_the_defaults(tmp_path: Path) -> None:
 def test_settings_pick_up_codex_surfaces_csv(tmp_path: Path) -> None:
     path = tmp_path / "surfaces.csv"
     path.write_text("client_id,surface\nCODEX_SLACK,other\n")
-    settings = Settings.from_env({"CODEX_SURFACES_CSV": str(path)})
+    settings = CodexResource.from_environment({"CODEX_SURFACES_CSV": str(path)}).settings()
     assert MartSettings.from_settings(settings).surfaces.surface_for("CODEX_SLACK") == "other"
-    assert MartSettings.from_settings(Settings.from_env({})).surfaces.source == str(
+    assert MartSettings.from_settings(CodexResource().settings()).surfaces.source == str(
         DEFAULT_SURFACES_CSV
     )
 

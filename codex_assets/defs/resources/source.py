@@ -1,8 +1,9 @@
-"""Build API clients for the configured source: the embedded simulator or a real server.
+"""`CodexSourceResource`: the configured source's clients, the embedded simulator or a real server.
 
 Both paths build the same `ApiHttpClient` and `AnalyticsClient`; only the transport differs
 (in process for the simulator, real HTTP otherwise), so the simulator exercises exactly the
-code that runs against the real API.
+code that runs against the real API. This module (with the resources' definitions, the CLI
+and the tests) is the only one that imports the simulator: assets ask for `CodexResource`.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from codex_assets.defs.compliance.client import (
     ComplianceClient,
     compliance_http_settings,
 )
+from codex_assets.defs.resources.codex import CodexResource
 from codex_assets.lib.http.client import ApiHttpClient, HttpSettings
-from codex_assets.lib.settings import SIMULATOR_BASE_URL, Settings, SettingsError
+from codex_assets.lib.settings import Settings, SettingsError
 from codex_assets.simulator.app import Simulator
 from codex_assets.simulator.config import SimulatorConfig, parse_fault
 from codex_assets.simulator.transport import SimulatorTransport
 
+SIMULATOR_BASE_URL = "http://simulator.local/v1"
 ANALYTICS_KEY_VAR = "CODEX_ANALYTICS_API_KEY"
 ANALYTICS_SCOPE = "codex.enterprise.analytics.read"
 
@@ -138,3 +141,24 @@ def open_compliance_client(settings: Settings) -> Iterator[ComplianceClient]:
         yield ComplianceClient(
             http, workspace_id, max_concurrency=settings.compliance_max_concurrency
         )
+
+
+class CodexSourceResource(CodexResource):
+    """`CodexResource` with its clients: what the resources' definitions give the assets.
+
+    Keys come from `EnvVar` fields (see codex.py): never in run config, the UI, run records or
+    logs. The non-secret settings are reported in each materialization's metadata.
+    """
+
+    def fingerprint(self) -> dict[str, str]:
+        return source_fingerprint(self.settings())
+
+    @contextmanager
+    def analytics_client(self) -> Iterator[AnalyticsClient]:
+        with open_analytics_client(self.settings()) as client:
+            yield client
+
+    @contextmanager
+    def compliance_client(self) -> Iterator[ComplianceClient]:
+        with open_compliance_client(self.settings()) as client:
+            yield client
