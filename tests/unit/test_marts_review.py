@@ -7,6 +7,7 @@ workspace rows on every day, with a deliberate mismatch on Mar 5 and Mar 6.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,8 @@ from test_marts_rawdata import (
 )
 
 from codex_assets.defs.analytics.marts import MartSettings, refresh_mart
+from codex_assets.defs.compliance.marts import refresh_activity
+from codex_assets.defs.compliance.specs import EVENTS_SPEC
 from codex_assets.defs.reconciliation.usage_reconciliation_daily import (
     SPEC as RECONCILIATION,
 )
@@ -161,3 +164,22 @@ def test_reconciliation_compares_compliance_responses_with_turns_whichever_lands
     fill_compliance_columns(raw.conn, D4, D4)
     got = _reconciliation(raw)[D4]
     assert (got["compliance_responses"], got["compliance_responses_per_turn"]) == (2, None)
+
+
+def test_a_compliance_refresh_fills_the_reconciliation_it_does_not_know_of(raw: RawData) -> None:
+    """The compliance slice imports nothing of the reconciliation: the reconciliation follows
+    the activity mart's refresh (lib.refresh.follow), in the same transaction."""
+    load_main_dataset(raw)
+    refresh_mart(raw.conn, RECONCILIATION, D1, D6, MartSettings())
+    EVENTS_SPEC.ensure(raw.conn)
+    for n, user in enumerate(("user-1", "user-1", "user-2")):  # 3 responses on Mar 2
+        raw.conn.execute(
+            f"INSERT INTO {EVENTS_SPEC.qualified_name} (day, event_id, timestamp, event_type, "
+            "user_id, session_id) VALUES ($day, $id, $at, 'PROMPT_RESPONSE_RECEIVED', $user, 's')",
+            {"day": D2, "id": f"e{n}", "at": datetime(2026, 3, 2, 9, n), "user": user},
+        )
+    assert refresh_activity(raw.conn, [D2]) == 2  # user-1, user-2
+    got = _reconciliation(raw)
+    # Mar 2: 3 responses against the 6 user turns.
+    assert (got[D2]["compliance_responses"], got[D2]["compliance_responses_per_turn"]) == (3, 0.5)
+    assert {got[day]["compliance_responses"] for day in (D1, D3, D4, D5, D6)} == {None}
