@@ -1,15 +1,72 @@
-"""Metadata helpers shared by assets: the table schema Dagster shows, read from DuckDB itself,
+"""Metadata helpers shared by assets: the column schema and lineage Dagster shows, from a
+table's spec (`codex_assets.lib.tables.TableSpec`) or, for the raw views, from DuckDB itself;
 and markdown tables (previews) built from DataFrames."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import dagster as dg
 import duckdb
 import numpy as np
 import pandas as pd
+
+from codex_assets.lib.tables import TableSpec
+
+AssetKeyFor = Callable[[str], dg.AssetKey]
+"""The asset that produces a table named `schema.table`."""
+
+
+def table_asset_key(qualified_name: str) -> dg.AssetKey:
+    """The asset key of a table: its name split on the dot (`marts.x` is `marts/x`)."""
+    return dg.AssetKey(qualified_name.split("."))
+
+
+def column_schema(spec: TableSpec) -> dg.TableSchema:
+    """`dagster/column_schema`: each column's type, description and nullability."""
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(
+                name=column.name,
+                type=column.type,
+                description=column.description,
+                constraints=dg.TableColumnConstraints(nullable=column.nullable),
+            )
+            for column in spec.columns
+        ]
+    )
+
+
+def column_lineage(
+    spec: TableSpec, asset_key_for: AssetKeyFor = table_asset_key
+) -> dg.TableColumnLineage:
+    """`dagster/column_lineage`: each column's upstream columns, by the asset that produces
+    them (deduplicated after mapping: two views of one asset name the same column once)."""
+    return dg.TableColumnLineage(
+        deps_by_column={
+            column: [
+                dg.TableColumnDep(asset_key=key, column_name=source)
+                for key, source in dict.fromkeys(
+                    (asset_key_for(table), source) for table, source in sources
+                )
+            ]
+            for column, sources in spec.lineage().items()
+        }
+    )
+
+
+def table_metadata(
+    spec: TableSpec, rows: int, asset_key_for: AssetKeyFor = table_asset_key
+) -> dict[str, object]:
+    """What a materialization of the table reports: rows, table name, schema and lineage."""
+    return {
+        "dagster/row_count": rows,
+        "dagster/table_name": spec.qualified_name,
+        "dagster/column_schema": column_schema(spec),
+        "dagster/column_lineage": column_lineage(spec, asset_key_for),
+    }
 
 
 def table_schema(

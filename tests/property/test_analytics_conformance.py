@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +36,11 @@ from hypothesis import event, given
 
 from codex_assets.defs.analytics.client import AnalyticsClient, day_bounds
 from codex_assets.defs.analytics.landing import land_analytics_days
-from codex_assets.defs.analytics.marts import MartSettings, refresh_marts
+from codex_assets.defs.analytics.marts import MARTS, MartSettings
+from codex_assets.defs.analytics.marts import refresh_marts as refresh_analytics_marts
 from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
 from codex_assets.defs.analytics.views import create_raw_views
+from codex_assets.defs.reconciliation.marts import MARTS as RECONCILIATION_MARTS
 from codex_assets.lib.http.client import ApiHttpClient, HttpSettings
 from codex_assets.lib.lake import Lake
 from tests.property import profiles, reference
@@ -53,6 +56,9 @@ from tests.property.strategies import (
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(profiles.timeout())]
+
+# The analytics marts and the cross-source reconciliation, which refresh_mart builds alike.
+refresh_marts = partial(refresh_analytics_marts, marts={**MARTS, **RECONCILIATION_MARTS})
 
 # The daily marts compared with the reference (the first build also builds every other mart).
 _DAILY_CHECKED = (

@@ -13,13 +13,7 @@ import pytest
 from codex_assets.defs.compliance.export import export_day
 from codex_assets.defs.compliance.marts import refresh_activity, refresh_agent_activity
 from codex_assets.defs.compliance.retention import purge_compliance
-from codex_assets.defs.compliance.specs import (
-    ACTIVITY_SPEC,
-    AGENT_ACTIVITY_SPEC,
-    EVENTS_SPEC,
-    Column,
-    TableSpec,
-)
+from codex_assets.defs.compliance.specs import ACTIVITY_SPEC, AGENT_ACTIVITY_SPEC, EVENTS_SPEC
 from codex_assets.defs.compliance.warehouse import (
     RAW_VIEW,
     RESTRICTED_VIEW,
@@ -28,6 +22,7 @@ from codex_assets.defs.compliance.warehouse import (
 )
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.sql import read_sql
+from codex_assets.lib.tables import Column, TableSpec
 from tests.support.compliance import body, event, land
 
 D1, D2 = date(2026, 5, 6), date(2026, 5, 7)

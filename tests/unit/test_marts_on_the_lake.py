@@ -13,9 +13,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from codex_assets.defs.analytics.marts import MartSettings, refresh_marts
+from codex_assets.defs.analytics.marts import MARTS, MartSettings, refresh_marts
 from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
 from codex_assets.defs.analytics.views import create_raw_views
+from codex_assets.defs.reconciliation.marts import MARTS as RECONCILIATION_MARTS
 from codex_assets.lib.lake import Lake
 
 DAY = date(2026, 5, 1)
@@ -112,7 +113,9 @@ def warehouse(tmp_path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def test_every_mart_builds_from_the_lake(warehouse: duckdb.DuckDBPyConnection) -> None:
-    written = refresh_marts(warehouse, DAY, DAY, MartSettings())
+    written = refresh_marts(
+        warehouse, DAY, DAY, MartSettings(), marts={**MARTS, **RECONCILIATION_MARTS}
+    )
     assert written == {
         "usage_user_daily": 5,  # 3f0f: all, cli, ide; 9a1c: all, other
         "adoption_daily": 7,  # one day x 7 surfaces

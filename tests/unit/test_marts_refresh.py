@@ -20,6 +20,7 @@ from test_marts_rawdata import (
     D4,
     D5,
     D6,
+    USAGE_MARTS,
     Client,
     RawData,
     UserDay,
@@ -33,15 +34,15 @@ from test_marts_rawdata import (
 from codex_assets.defs.analytics.marts import (
     MARTS,
     STATE_TABLES,
-    MartSchemaError,
     MartSettings,
     ensure_schema,
     last_loaded_day,
     refresh_mart,
     refresh_marts,
 )
+from codex_assets.lib.tables import TableSchemaError
 
-ALL_TABLES = [spec.qualified_name for spec in MARTS.values()] + [
+ALL_TABLES = [spec.qualified_name for spec in USAGE_MARTS.values()] + [
     table.qualified_name for table in STATE_TABLES.values()
 ]
 
@@ -270,7 +271,7 @@ def test_bad_arguments(raw: RawData) -> None:
 def test_an_old_table_with_other_columns_is_reported_with_the_fix(raw: RawData) -> None:
     raw.conn.execute("CREATE SCHEMA marts")
     raw.conn.execute("CREATE TABLE marts.adoption_daily (day DATE, dau BIGINT)")
-    with pytest.raises(MartSchemaError, match=r"DROP TABLE marts\.adoption_daily"):
+    with pytest.raises(TableSchemaError, match=r"DROP TABLE marts\.adoption_daily"):
         ensure_schema(raw.conn)
 
 

@@ -7,6 +7,7 @@ workspace rows on every day, with a deliberate mismatch on Mar 5 and Mar 6.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,12 @@ from test_marts_rawdata import (
 )
 
 from codex_assets.defs.analytics.marts import MartSettings, refresh_mart
-from codex_assets.defs.analytics.marts.refresh import fill_reconciliation_compliance
+from codex_assets.defs.compliance.marts import refresh_activity
+from codex_assets.defs.compliance.specs import EVENTS_SPEC
+from codex_assets.defs.reconciliation.usage_reconciliation_daily import (
+    SPEC as RECONCILIATION,
+)
+from codex_assets.defs.reconciliation.usage_reconciliation_daily import fill_compliance_columns
 
 approx = pytest.approx
 
@@ -91,7 +97,7 @@ def _reconciliation(raw: RawData) -> dict:
 
 def test_reconciliation_per_day(raw: RawData) -> None:
     load_main_dataset(raw)
-    written = refresh_mart(raw.conn, "usage_reconciliation_daily", D1, D6, MartSettings())
+    written = refresh_mart(raw.conn, RECONCILIATION, D1, D6, MartSettings())
     assert written == 6
     got = _reconciliation(raw)
     # Mar 1: users 5 threads, 13 turns, 7.5 credits; workspace 5, 13, 7.505: within 0.01.
@@ -115,7 +121,7 @@ def test_reconciliation_per_day(raw: RawData) -> None:
 def test_reconciliation_flags_a_missing_workspace_row(raw: RawData) -> None:
     load_main_dataset(raw)
     raw.conn.execute("DELETE FROM raw.usage_workspace WHERE day = ?", [D2])
-    refresh_mart(raw.conn, "usage_reconciliation_daily", D2, D2, MartSettings())
+    refresh_mart(raw.conn, RECONCILIATION, D2, D2, MartSettings())
     got = _reconciliation(raw)[D2]
     # Users 4 threads, 6 turns, 3.2 credits against nothing.
     assert (got["workspace_rows"], got["threads_delta"], got["turns_delta"]) == (0, 4, 6)
@@ -140,9 +146,9 @@ def test_reconciliation_compares_compliance_responses_with_turns_whichever_lands
 ) -> None:
     load_main_dataset(raw)
     # The compliance log is loaded first for Mar 1: 10 + 3 responses against 13 user turns.
-    refresh_mart(raw.conn, "usage_reconciliation_daily", D1, D1, MartSettings())  # the tables
+    refresh_mart(raw.conn, RECONCILIATION, D1, D1, MartSettings())  # the tables
     _activity(raw, D1, {"c-1": 10, "c-2": 3})
-    refresh_mart(raw.conn, "usage_reconciliation_daily", D1, D6, MartSettings())
+    refresh_mart(raw.conn, RECONCILIATION, D1, D6, MartSettings())
     got = _reconciliation(raw)
     assert (got[D1]["compliance_responses"], got[D1]["compliance_responses_per_turn"]) == (13, 1.0)
     # Days without compliance activity stay NULL: not loaded is not zero.
@@ -150,11 +156,30 @@ def test_reconciliation_compares_compliance_responses_with_turns_whichever_lands
     # Then the compliance log of Mar 2 lands after the reconciliation was built: 3 responses
     # against Mar 2's 6 user turns.
     _activity(raw, D2, {"c-1": 3})
-    fill_reconciliation_compliance(raw.conn, D2, D2)
+    fill_compliance_columns(raw.conn, D2, D2)
     got = _reconciliation(raw)
     assert (got[D2]["compliance_responses"], got[D2]["compliance_responses_per_turn"]) == (3, 0.5)
     # Mar 4 has no user turns: the ratio's denominator is zero, so it is NULL.
     _activity(raw, D4, {"c-1": 2})
-    fill_reconciliation_compliance(raw.conn, D4, D4)
+    fill_compliance_columns(raw.conn, D4, D4)
     got = _reconciliation(raw)[D4]
     assert (got["compliance_responses"], got["compliance_responses_per_turn"]) == (2, None)
+
+
+def test_a_compliance_refresh_fills_the_reconciliation_it_does_not_know_of(raw: RawData) -> None:
+    """The compliance slice imports nothing of the reconciliation: the reconciliation follows
+    the activity mart's refresh (lib.refresh.follow), in the same transaction."""
+    load_main_dataset(raw)
+    refresh_mart(raw.conn, RECONCILIATION, D1, D6, MartSettings())
+    EVENTS_SPEC.ensure(raw.conn)
+    for n, user in enumerate(("user-1", "user-1", "user-2")):  # 3 responses on Mar 2
+        raw.conn.execute(
+            f"INSERT INTO {EVENTS_SPEC.qualified_name} (day, event_id, timestamp, event_type, "
+            "user_id, session_id) VALUES ($day, $id, $at, 'PROMPT_RESPONSE_RECEIVED', $user, 's')",
+            {"day": D2, "id": f"e{n}", "at": datetime(2026, 3, 2, 9, n), "user": user},
+        )
+    assert refresh_activity(raw.conn, [D2]) == 2  # user-1, user-2
+    got = _reconciliation(raw)
+    # Mar 2: 3 responses against the 6 user turns.
+    assert (got[D2]["compliance_responses"], got[D2]["compliance_responses_per_turn"]) == (3, 0.5)
+    assert {got[day]["compliance_responses"] for day in (D1, D3, D4, D5, D6)} == {None}

@@ -7,7 +7,6 @@ import math
 import duckdb
 import pytest
 
-from codex_assets.defs.analytics.marts.refresh import run_script
 from codex_assets.defs.analytics.pricing import (
     billing_unit,
     check_usd_per_credit,
@@ -15,6 +14,7 @@ from codex_assets.defs.analytics.pricing import (
     total_cost,
     uncosted_credits,
 )
+from codex_assets.lib.refresh import run_script
 from codex_assets.lib.sql import read_sql
 
 # (billed cost_usd, estimated_cost_usd, credits, usd_per_credit) -> cost

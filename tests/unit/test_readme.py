@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from codex_assets.defs.analytics.marts import DEFINITIONS, MARTS
+from codex_assets.defs.reconciliation.marts import MARTS as RECONCILIATION_MARTS
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 
@@ -15,7 +16,7 @@ def test_first_lines_give_the_newcomer_commands():
 
 
 def test_every_mart_and_definition_is_documented_verbatim():
-    for spec in MARTS.values():
+    for spec in (*MARTS.values(), *RECONCILIATION_MARTS.values()):
         assert f"`{spec.qualified_name}`" in README
     for name, text in DEFINITIONS.items():
         assert f"- **{name}**: {text}" in README, name

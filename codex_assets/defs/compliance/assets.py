@@ -24,60 +24,20 @@ from codex_assets.defs.compliance.specs import (
     AGENT_ACTIVITY_SPEC,
     EVENTS_SPEC,
     FINDINGS_SPEC,
-    TableSpec,
 )
 from codex_assets.defs.compliance.warehouse import bounded_memory, refresh_compliance_events
-from codex_assets.defs.metadata import markdown_preview
+from codex_assets.defs.metadata import (
+    column_schema,
+    markdown_preview,
+    table_asset_key,
+    table_metadata,
+)
 from codex_assets.defs.resources import CodexResource
+from codex_assets.lib.tables import TableSpec
 
 EVENTS_KEY = dg.AssetKey(["restricted", "compliance_events"])
 OWNERS = ["team:data-platform"]
 RESTRICTED_TAGS = {"api": "codex_compliance", "data_classification": "restricted"}
-
-
-def _asset_key(qualified_name: str) -> dg.AssetKey:
-    return dg.AssetKey(qualified_name.split("."))
-
-
-def column_schema(spec: TableSpec) -> dg.TableSchema:
-    return dg.TableSchema(
-        columns=[
-            dg.TableColumn(
-                name=column.name,
-                type=column.type,
-                description=column.description,
-                constraints=dg.TableColumnConstraints(nullable=column.nullable),
-            )
-            for column in spec.columns
-        ]
-    )
-
-
-def column_lineage(spec: TableSpec) -> dg.TableColumnLineage:
-    return dg.TableColumnLineage(
-        deps_by_column={
-            name: [
-                dg.TableColumnDep(asset_key=_asset_key(table), column_name=column)
-                for table, column in sources
-            ]
-            for name, sources in spec.lineage().items()
-        }
-    )
-
-
-def _metadata(spec: TableSpec, rows: int) -> dict:
-    return {
-        "dagster/row_count": rows,
-        "dagster/table_name": spec.qualified_name,
-        "dagster/column_schema": column_schema(spec),
-        "dagster/column_lineage": column_lineage(spec),
-    }
-
-
-def _table_rows(duckdb: DuckDBResource, spec: TableSpec) -> int:
-    with duckdb.get_connection() as conn, bounded_memory(conn):
-        found = conn.execute(f"SELECT count(*) FROM {spec.qualified_name}").fetchone()
-    return int(found[0]) if found else 0
 
 
 @dg.asset(
@@ -104,7 +64,7 @@ def compliance_events(
     make_private(settings.data_path, settings.duckdb_path)
     return dg.MaterializeResult(
         metadata={
-            **_metadata(EVENTS_SPEC, int(total[0]) if total else 0),
+            **table_metadata(EVENTS_SPEC, int(total[0]) if total else 0),
             "events_loaded": refresh.rows,
             "later_duplicates_dropped": refresh.dropped_later,
             "event_days": [d.isoformat() for d in refresh.event_days],
@@ -121,8 +81,7 @@ def build_activity_mart(
     late events they delivered; its preview is ordered by `preview_order`."""
 
     @dg.asset(
-        name=spec.qualified_name.split(".")[1],
-        key_prefix=["marts"],
+        key=table_asset_key(spec.qualified_name),
         description=f"{spec.description}\n\nGrain: {', '.join(spec.grain)}.",
         deps=[EVENTS_KEY],
         partitions_def=partitions.daily_partitions,
@@ -146,7 +105,7 @@ def build_activity_mart(
             )
         return dg.MaterializeResult(
             metadata={
-                **_metadata(spec, written),
+                **table_metadata(spec, written),
                 "days_rebuilt": len(rebuilt),
                 "preview": preview,
             }
@@ -179,7 +138,7 @@ def _days_to_rebuild(conn: DuckDBPyConnection, days: list[date]) -> list[date]:
 
 
 @dg.asset(
-    key=_asset_key(ACCESS_TOKENS_SPEC.qualified_name),
+    key=table_asset_key(ACCESS_TOKENS_SPEC.qualified_name),
     description=f"{ACCESS_TOKENS_SPEC.description}\n\nGrain: event_id (rebuilt whole).",
     deps=[EVENTS_KEY],
     pool="duckdb",
@@ -196,12 +155,12 @@ def access_token_events(duckdb: DuckDBResource) -> dg.MaterializeResult:
             conn, f"SELECT * FROM {ACCESS_TOKENS_SPEC.qualified_name} ORDER BY timestamp DESC"
         )
     return dg.MaterializeResult(
-        metadata={**_metadata(ACCESS_TOKENS_SPEC, written), "preview": preview}
+        metadata={**table_metadata(ACCESS_TOKENS_SPEC, written), "preview": preview}
     )
 
 
 @dg.asset(
-    key=_asset_key(FINDINGS_SPEC.qualified_name),
+    key=table_asset_key(FINDINGS_SPEC.qualified_name),
     description=f"{FINDINGS_SPEC.description}\n\nGrain: {', '.join(FINDINGS_SPEC.grain)}.",
     deps=[EVENTS_KEY],
     partitions_def=partitions.daily_partitions,
@@ -234,7 +193,7 @@ def secret_findings(
             f"(by kind: {by_kind}); see restricted.secret_findings."
         )
     return dg.MaterializeResult(
-        metadata={**_metadata(FINDINGS_SPEC, found), "findings_by_kind": by_kind}
+        metadata={**table_metadata(FINDINGS_SPEC, found), "findings_by_kind": by_kind}
     )
 
 

@@ -17,6 +17,7 @@ import duckdb
 from codex_assets.defs.compliance import dlp
 from codex_assets.defs.compliance.specs import EVENTS_SPEC, FINDINGS_SPEC
 from codex_assets.lib.sql import read_sql
+from codex_assets.lib.warehouse import transaction
 
 BATCH_ROWS = 5_000
 
@@ -37,8 +38,7 @@ def refresh_findings(conn: duckdb.DuckDBPyConnection, start: date, end: date) ->
                 rows.append(
                     (day, event_id, timestamp, user_id, field, finding.kind, finding.start, excerpt)
                 )
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         conn.execute(f"DELETE FROM {table} WHERE day BETWEEN $start AND $end", params)
         conn.execute(
             f"DELETE FROM {table} AS f WHERE NOT EXISTS (SELECT 1 FROM "
@@ -50,8 +50,4 @@ def refresh_findings(conn: duckdb.DuckDBPyConnection, start: date, end: date) ->
                 "excerpt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return len(rows)

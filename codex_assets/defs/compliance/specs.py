@@ -1,18 +1,15 @@
 """The compliance tables: columns, types, descriptions and lineage, written once.
 
-Everything else follows from these specs: the DuckDB DDL and column comments, the
-`dagster/column_schema` and `dagster/column_lineage` metadata the assets report, and the tests
-that hold the tables to them (no text and no emails outside `restricted`). Lineage names
-upstream tables as `schema.table`.
+Each is a `codex_assets.lib.tables.TableSpec`, so everything else follows from it as for every
+other table: the DuckDB DDL, comments and in-place migration, the `dagster/column_schema` and
+`dagster/column_lineage` metadata the assets report, the marts' refresh from their SQL
+(`codex_assets.lib.refresh`), docs/marts.md, and the tests that hold the tables to them (no
+text and no emails outside `restricted`). Lineage names upstream tables as `schema.table`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import duckdb
-
-from codex_assets.lib.sql import sql_string
+from codex_assets.lib.tables import Column, TableSpec, refs
 
 RAW = "raw.compliance_codex_log"
 """The raw asset's table, as lineage names it. The asset's columns are those of
@@ -20,114 +17,14 @@ restricted.compliance_codex_log (the lake's lines with everything parsed from th
 and `user_email` included); raw.compliance_codex_log, the asset's table name, shows them
 without the restricted ones."""
 EVENTS = "restricted.compliance_events"
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: str
-    description: str
-    lineage: tuple[tuple[str, str], ...] = ()
-    nullable: bool = True
-    migrate_from: str | None = None
-    """For a column added after tables were made without it: the SQL expression, over the
-    table's own columns, that fills it in such a table (`ensure` adds and fills it in place).
-    None: a table without the column must be rebuilt."""
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    qualified_name: str
-    description: str
-    grain: tuple[str, ...]
-    columns: tuple[Column, ...]
-
-    @property
-    def schema(self) -> str:
-        return self.qualified_name.split(".", 1)[0]
-
-    @property
-    def name(self) -> str:
-        return self.qualified_name.split(".", 1)[1]
-
-    @property
-    def column_names(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.columns)
-
-    def descriptions(self) -> dict[str, str]:
-        return {c.name: c.description for c in self.columns}
-
-    def lineage(self) -> dict[str, list[tuple[str, str]]]:
-        return {c.name: list(c.lineage) for c in self.columns if c.lineage}
-
-    def ddl(self) -> str:
-        columns = ",\n    ".join(
-            f"{c.name} {c.type}{'' if c.nullable else ' NOT NULL'}" for c in self.columns
-        )
-        return f"CREATE TABLE IF NOT EXISTS {self.qualified_name} (\n    {columns}\n)"
-
-    def ensure(self, conn: duckdb.DuckDBPyConnection) -> None:
-        """Create the schema and table if missing, with comments on the table and columns.
-
-        A table an older version made without some columns gets them when each says how to
-        fill them (`Column.migrate_from`): added at the end (so such columns come last in the
-        spec too, and a migrated table has the same column order as a new one) and filled in
-        one transaction. Otherwise it is reported: it is derived data, to drop and rebuild.
-        """
-        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
-        conn.execute(self.ddl())
-        existing = self._existing_columns(conn)
-        missing = [c for c in self.columns if c.name not in existing]
-        if missing and all(c.migrate_from for c in missing):
-            self._add_columns(conn, missing)
-            existing = self._existing_columns(conn)
-            missing = [c for c in self.columns if c.name not in existing]
-        if missing:
-            raise RuntimeError(
-                f"{self.qualified_name} exists without the columns "
-                f"{', '.join(c.name for c in missing)} (an older version made it). It is "
-                "derived data: drop it and re-materialize."
-            )
-        conn.execute(f"COMMENT ON TABLE {self.qualified_name} IS {sql_string(self.description)}")
-        for column in self.columns:
-            conn.execute(
-                f"COMMENT ON COLUMN {self.qualified_name}.{column.name} IS "
-                f"{sql_string(column.description)}"
-            )
-
-    def _existing_columns(self, conn: duckdb.DuckDBPyConnection) -> set[str]:
-        return {
-            row[0]
-            for row in conn.execute(
-                "SELECT column_name FROM information_schema.columns "
-                "WHERE table_schema = $schema AND table_name = $name",
-                {"schema": self.schema, "name": self.name},
-            ).fetchall()
-        }
-
-    def _add_columns(self, conn: duckdb.DuckDBPyConnection, columns: list[Column]) -> None:
-        """Add `columns` to a table made without them and fill them (`migrate_from`), in one
-        transaction, in spec order."""
-        conn.execute("BEGIN TRANSACTION")
-        try:
-            for column in columns:
-                conn.execute(
-                    f"ALTER TABLE {self.qualified_name} ADD COLUMN {column.name} {column.type}"
-                )
-            assignments = ", ".join(f"{c.name} = {c.migrate_from}" for c in columns)
-            conn.execute(f"UPDATE {self.qualified_name} SET {assignments}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-
-
-def _from(table: str, *columns: str) -> tuple[tuple[str, str], ...]:
-    return tuple((table, column) for column in columns)
+MARTS_TESTS = (
+    "tests/unit/test_compliance_marts.py",
+    "tests/property/test_compliance_conformance.py",
+)
 
 
 def _same(table: str, name: str, type_: str, description: str) -> Column:
-    return Column(name, type_, description, _from(table, name))
+    return Column(name, type_, description, refs(table, name))
 
 
 _TOKENS = (
@@ -159,7 +56,7 @@ def _agent(field: str, description: str) -> Column:
         f"agent_{field}",
         "VARCHAR",
         description,
-        _from(RAW, f"agent_{field}"),
+        refs(RAW, f"agent_{field}"),
         migrate_from=f"record -> 'agent' ->> '{field}'",
     )
 
@@ -172,13 +69,14 @@ EVENTS_SPEC = TableSpec(
         "prompt, response and tool text extracted. Restricted: holds text and emails."
     ),
     grain=("event_id",),
+    tests=("tests/unit/test_compliance_marts.py", "tests/unit/test_compliance_agent.py"),
     columns=(
         Column(
             "day",
             "DATE",
             "Partition (UTC day) whose files first delivered the event: the day its file's "
             "end_time falls in, (D 00:00, D+1 00:00]. Not the event's own date (see timestamp).",
-            _from(RAW, "day"),
+            refs(RAW, "day"),
         ),
         _same(RAW, "event_id", "VARCHAR", "The event's id; unique in this table."),
         _same(RAW, "timestamp", "TIMESTAMP", "When the action completed (UTC)."),
@@ -199,25 +97,25 @@ EVENTS_SPEC = TableSpec(
         _same(RAW, "status", "VARCHAR", "Response or tool-call status."),
         _same(RAW, "tool_name", "VARCHAR", "The tool's name (TOOL_CALL_* events)."),
         Column(
-            "tool_type", "VARCHAR", "The tool's type (TOOL_CALL_* events).", _from(RAW, "record")
+            "tool_type", "VARCHAR", "The tool's type (TOOL_CALL_* events).", refs(RAW, "record")
         ),
         Column(
             "prompt_text",
             "VARCHAR",
             "The prompt as sent (PROMPT_SENT). Restricted.",
-            _from(RAW, "record"),
+            refs(RAW, "record"),
         ),
         Column(
             "response_text",
             "VARCHAR",
             "The response (PROMPT_RESPONSE_RECEIVED). Restricted.",
-            _from(RAW, "record"),
+            refs(RAW, "record"),
         ),
         Column(
             "tool_input",
             "VARCHAR",
             "The tool call's input (TOOL_CALL_*). Restricted.",
-            _from(RAW, "record"),
+            refs(RAW, "record"),
         ),
         *(_same(RAW, name, "BIGINT", description) for name, description in _TOKENS),
         _same(RAW, "access_token_id", "VARCHAR", "The access token (ACCESS_TOKEN_* events)."),
@@ -238,7 +136,7 @@ EVENTS_SPEC = TableSpec(
 )
 
 _EVENT_DAY = Column(
-    "day", "DATE", "UTC date of the events' timestamps.", _from(EVENTS, "timestamp"), False
+    "day", "DATE", "UTC date of the events' timestamps.", refs(EVENTS, "timestamp"), False
 )
 """The day column of the marts by event date (the events' own UTC dates, late ones included)."""
 
@@ -250,30 +148,34 @@ ACTIVITY_SPEC = TableSpec(
         "included). No text, no emails."
     ),
     grain=("day", "user_id"),
+    refresh="daily",
+    upstream=(EVENTS,),
+    sql_file="defs/compliance/activity_daily.sql",
+    tests=MARTS_TESTS,
     columns=(
         _EVENT_DAY,
         Column(
-            "user_id", "VARCHAR", "The user's compliance id (user-...).", _from(EVENTS, "user_id")
+            "user_id", "VARCHAR", "The user's compliance id (user-...).", refs(EVENTS, "user_id")
         ),
         Column(
             "sessions",
             "BIGINT",
             "Distinct sessions with a prompt, response or tool call that day.",
-            _from(EVENTS, "session_id"),
+            refs(EVENTS, "session_id"),
             False,
         ),
         Column(
             "prompts",
             "BIGINT",
             "PROMPT_SENT events.",
-            _from(EVENTS, "event_type"),
+            refs(EVENTS, "event_type"),
             False,
         ),
         Column(
             "responses",
             "BIGINT",
             "PROMPT_RESPONSE_RECEIVED events.",
-            _from(EVENTS, "event_type"),
+            refs(EVENTS, "event_type"),
             False,
         ),
         Column(
@@ -281,7 +183,7 @@ ACTIVITY_SPEC = TableSpec(
             "BIGINT",
             "Distinct tool calls with a TOOL_CALL_* event (by tool_call_id; an event without "
             "one counts once).",
-            _from(EVENTS, "tool_call_id", "event_type"),
+            refs(EVENTS, "tool_call_id", "event_type"),
             False,
         ),
         *(
@@ -290,7 +192,7 @@ ACTIVITY_SPEC = TableSpec(
                 "BIGINT",
                 f"Sum over the day's responses of {description[0].lower()}{description[1:]} "
                 "0 when none reported usage.",
-                _from(EVENTS, name),
+                refs(EVENTS, name),
                 False,
             )
             for name, description in _TOKENS
@@ -307,41 +209,45 @@ AGENT_ACTIVITY_SPEC = TableSpec(
         "are the events' own dates. No text, no emails."
     ),
     grain=("day", "user_id", "agent_type", "agent_id", "agent_name"),
+    refresh="daily",
+    upstream=(EVENTS,),
+    sql_file="defs/compliance/agent_activity_daily.sql",
+    tests=("tests/unit/test_compliance_agent.py", "tests/property/test_compliance_conformance.py"),
     columns=(
         _EVENT_DAY,
         Column(
             "user_id",
             "VARCHAR",
             "The acting user's compliance id (user-...); NULL when the actor is not a user.",
-            _from(EVENTS, "user_id"),
+            refs(EVENTS, "user_id"),
         ),
         Column(
-            "agent_type", "VARCHAR", "The agent's type (agent.type).", _from(EVENTS, "agent_type")
+            "agent_type", "VARCHAR", "The agent's type (agent.type).", refs(EVENTS, "agent_type")
         ),
         Column(
             "agent_id",
             "VARCHAR",
             "The agent's id (agent.id); NULL when the event gives none.",
-            _from(EVENTS, "agent_id"),
+            refs(EVENTS, "agent_id"),
         ),
         Column(
             "agent_name",
             "VARCHAR",
             "The agent's name (agent.name); NULL when the event gives none.",
-            _from(EVENTS, "agent_name"),
+            refs(EVENTS, "agent_name"),
         ),
         Column(
             "events",
             "BIGINT",
             "Deduplicated audit events of any event_type attributed to the agent that day.",
-            _from(EVENTS, "event_id"),
+            refs(EVENTS, "event_id"),
             False,
         ),
         Column(
             "sessions",
             "BIGINT",
             "Distinct sessions among those events (0 when none names a session).",
-            _from(EVENTS, "session_id"),
+            refs(EVENTS, "session_id"),
             False,
         ),
     ),
@@ -354,40 +260,44 @@ ACCESS_TOKENS_SPEC = TableSpec(
         "deduplicated: who created or revoked which token, and when it expires."
     ),
     grain=("event_id",),
+    refresh="snapshot",
+    upstream=(EVENTS,),
+    sql_file="defs/compliance/access_token_events.sql",
+    tests=MARTS_TESTS,
     columns=(
-        Column("event_id", "VARCHAR", "The audit event.", _from(EVENTS, "event_id"), False),
-        Column("timestamp", "TIMESTAMP", "When it happened (UTC).", _from(EVENTS, "timestamp")),
+        Column("event_id", "VARCHAR", "The audit event.", refs(EVENTS, "event_id"), False),
+        Column("timestamp", "TIMESTAMP", "When it happened (UTC).", refs(EVENTS, "timestamp")),
         Column(
             "action",
             "VARCHAR",
             "created or revoked.",
-            _from(EVENTS, "event_type"),
+            refs(EVENTS, "event_type"),
             False,
         ),
-        Column("access_token_id", "VARCHAR", "The token.", _from(EVENTS, "access_token_id")),
+        Column("access_token_id", "VARCHAR", "The token.", refs(EVENTS, "access_token_id")),
         Column(
             "access_token_name",
             "VARCHAR",
             "The token's name.",
-            _from(EVENTS, "access_token_name"),
+            refs(EVENTS, "access_token_name"),
         ),
         Column(
             "created_by_user_id",
             "VARCHAR",
             "Who created the token (user-...).",
-            _from(EVENTS, "created_by_user_id"),
+            refs(EVENTS, "created_by_user_id"),
         ),
         Column(
             "actor_user_id",
             "VARCHAR",
             "Who performed this action (user-...).",
-            _from(EVENTS, "user_id"),
+            refs(EVENTS, "user_id"),
         ),
         Column(
             "expires_at",
             "TIMESTAMP",
             "When the token expires (UTC); NULL: never.",
-            _from(EVENTS, "expires_at"),
+            refs(EVENTS, "expires_at"),
         ),
     ),
 )
@@ -400,20 +310,21 @@ FINDINGS_SPEC = TableSpec(
         "secret."
     ),
     grain=("event_id", "field", "position"),
+    tests=("tests/unit/test_compliance_marts.py", "tests/unit/test_dlp.py"),
     columns=(
         Column(
             "day",
             "DATE",
             "Partition that first delivered the event (as restricted.compliance_events.day).",
-            _from(EVENTS, "day"),
+            refs(EVENTS, "day"),
             False,
         ),
-        Column("event_id", "VARCHAR", "The event the secret is in.", _from(EVENTS, "event_id")),
+        Column("event_id", "VARCHAR", "The event the secret is in.", refs(EVENTS, "event_id")),
         Column(
-            "timestamp", "TIMESTAMP", "When the event happened (UTC).", _from(EVENTS, "timestamp")
+            "timestamp", "TIMESTAMP", "When the event happened (UTC).", refs(EVENTS, "timestamp")
         ),
         Column(
-            "user_id", "VARCHAR", "Who sent or received it (user-...).", _from(EVENTS, "user_id")
+            "user_id", "VARCHAR", "Who sent or received it (user-...).", refs(EVENTS, "user_id")
         ),
         Column(
             "field",
@@ -440,10 +351,12 @@ FINDINGS_SPEC = TableSpec(
             "excerpt",
             "VARCHAR",
             "The text around it with every secret replaced by [REDACTED:<kind>].",
-            _from(EVENTS, "prompt_text", "response_text", "tool_input"),
+            refs(EVENTS, "prompt_text", "response_text", "tool_input"),
             False,
         ),
     ),
 )
 
 ALL_SPECS = (EVENTS_SPEC, ACTIVITY_SPEC, AGENT_ACTIVITY_SPEC, ACCESS_TOKENS_SPEC, FINDINGS_SPEC)
+MARTS: dict[str, TableSpec] = {spec.name: spec for spec in ALL_SPECS if spec.refresh is not None}
+"""The compliance marts, rebuilt from their SQL by `codex_assets.defs.compliance.marts`."""

@@ -36,7 +36,7 @@ from codex_assets.defs.compliance.landing import RAW_TABLE
 from codex_assets.defs.compliance.specs import EVENTS_SPEC
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.sql import read_sql, sql_string
-from codex_assets.lib.warehouse import ensure_schemas
+from codex_assets.lib.warehouse import ensure_schemas, transaction
 
 RESTRICTED_VIEW = "restricted.compliance_codex_log"
 RAW_VIEW = "raw.compliance_codex_log"
@@ -123,8 +123,7 @@ def refresh_compliance_events(
     has_lake = create_compliance_views(conn, lake)
     ensure_events_table(conn)
     params = {"start": start, "end": end}
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         touched = _event_days(conn, "day BETWEEN $start AND $end", params)
         conn.execute(f"DELETE FROM {EVENTS_TABLE} WHERE day BETWEEN $start AND $end", params)
         rows = 0
@@ -146,10 +145,6 @@ def refresh_compliance_events(
                 read_sql("defs/compliance/events_drop_later.sql"), params
             ).fetchone()
             dropped = int(deleted[0]) if deleted else 0
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     days = touched | {date.fromordinal(o) for o in range(start.toordinal(), end.toordinal() + 1)}
     return EventsRefresh(start, end, rows, dropped, tuple(sorted(days)))
 

@@ -1,20 +1,21 @@
 """The analytics marts as assets: each a thin call to `refresh_mart` plus the metadata users read.
 
-Column schema and column lineage come from the mart specs in `lib/marts`, where every metric is
-defined once, so the UI shows the same definitions as docs/marts.md.
+Column schema and column lineage come from the mart's spec (`codex_assets.defs.metadata`),
+where every metric is defined once, so the UI shows the same definitions as docs/marts.md.
 """
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from codex_assets.defs.analytics.marts import MARTS, MartSettings, MartSpec, refresh_mart
+from codex_assets.defs.analytics.marts import MARTS, MartSettings, refresh_mart
 from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
-from codex_assets.defs.metadata import markdown_preview
+from codex_assets.defs.metadata import column_schema, markdown_preview, table_metadata
 from codex_assets.defs.partitions import daily_partitions, partition_days
 from codex_assets.defs.resources import CodexResource
+from codex_assets.lib.tables import TableSpec
 
 
-def _asset_key_for_table(qualified_name: str) -> dg.AssetKey:
+def asset_key_for_table(qualified_name: str) -> dg.AssetKey:
     """The asset that produces `schema.table`; breakdown views belong to their raw table."""
     schema, name = qualified_name.split(".", 1)
     for table in ANALYTICS_RAW_TABLES:
@@ -23,39 +24,11 @@ def _asset_key_for_table(qualified_name: str) -> dg.AssetKey:
     return dg.AssetKey([schema, name])
 
 
-def _column_schema(spec: MartSpec) -> dg.TableSchema:
-    return dg.TableSchema(
-        columns=[
-            dg.TableColumn(
-                name=column.name,
-                type=column.type,
-                description=column.description,
-                constraints=dg.TableColumnConstraints(nullable=column.nullable),
-            )
-            for column in spec.columns
-        ]
-    )
-
-
-def _column_lineage(spec: MartSpec) -> dg.TableColumnLineage:
-    """Lineage by asset: a breakdown view's column is its raw table's, so dedupe after mapping."""
-    return dg.TableColumnLineage(
-        deps_by_column={
-            column: [
-                dg.TableColumnDep(asset_key=key, column_name=source)
-                for key, source in dict.fromkeys(
-                    (_asset_key_for_table(table), source) for table, source in sources
-                )
-            ]
-            for column, sources in spec.lineage().items()
-        }
-    )
-
-
-def build_mart_asset(spec: MartSpec) -> dg.AssetsDefinition:
-    """A `marts/<name>` asset: daily-partitioned facts, or a snapshot as of the last loaded day."""
-    deps = sorted({_asset_key_for_table(table) for table in spec.upstream}, key=str)
-    schema = _column_schema(spec)
+def build_mart_asset(spec: TableSpec) -> dg.AssetsDefinition:
+    """A `marts/<name>` asset for a mart `refresh_mart` builds: daily-partitioned facts, or a
+    snapshot as of the last loaded day."""
+    deps = sorted({asset_key_for_table(table) for table in spec.upstream}, key=str)
+    schema = column_schema(spec)
 
     @dg.asset(
         key=["marts", spec.name],
@@ -76,16 +49,13 @@ def build_mart_asset(spec: MartSpec) -> dg.AssetsDefinition:
         with duckdb.get_connection() as conn:
             if spec.partitioned:
                 days = partition_days(context)
-                written = refresh_mart(conn, spec.name, days[0], days[-1], settings)
+                written = refresh_mart(conn, spec, days[0], days[-1], settings)
             else:
-                written = refresh_mart(conn, spec.name, settings=settings)
+                written = refresh_mart(conn, spec, settings=settings)
             preview = markdown_preview(conn, f"SELECT * FROM {spec.qualified_name}")
         return dg.MaterializeResult(
             metadata={
-                "dagster/row_count": written,
-                "dagster/table_name": spec.qualified_name,
-                "dagster/column_schema": schema,
-                "dagster/column_lineage": _column_lineage(spec),
+                **table_metadata(spec, written, asset_key_for_table),
                 "preview": preview,
             }
         )

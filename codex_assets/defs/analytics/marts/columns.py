@@ -1,0 +1,90 @@
+"""The column builders the analytics mart specs share, and the tables their lineage names.
+
+Each mart's spec is in the module named after it, beside its SQL; what several of them repeat
+(the day, the surface, the token and billing columns) is built here, once.
+"""
+
+from __future__ import annotations
+
+from codex_assets.defs.analytics.marts import definitions as d
+from codex_assets.lib.tables import Column, ColumnRef, refs
+
+UU = "raw.usage_users"
+UUC = "raw.usage_user_clients"
+UUM = "raw.usage_user_models"
+UW = "raw.usage_workspace"
+CR = "raw.code_reviews"
+CRR = "raw.code_review_responses"
+UUD = "marts.usage_user_daily"
+
+RAW_TOKENS = (
+    ("uncached_input_tokens", "uncached_text_input_tokens", "Uncached text input tokens."),
+    ("cached_input_tokens", "cached_text_input_tokens", "Cached text input tokens."),
+    ("output_tokens", "text_output_tokens", "Text output tokens."),
+    ("total_tokens", "text_total_tokens", "Total text tokens."),
+)
+
+
+def col(
+    name: str,
+    type_: str,
+    description: str,
+    lineage: tuple[ColumnRef, ...] = (),
+    *,
+    nullable: bool = True,
+) -> Column:
+    return Column(name, type_, description, lineage, nullable)
+
+
+def raw_token_columns(*tables: str) -> tuple[Column, ...]:
+    """The four token columns, renamed from the raw text_* fields and summed over `tables`."""
+    return tuple(
+        col(name, "BIGINT", f"{what} {d.TOKENS}", tuple((t, raw) for t in tables))
+        for name, raw, what in RAW_TOKENS
+    )
+
+
+def mart_token_columns(table: str) -> tuple[Column, ...]:
+    """The four token columns summed from a mart that already carries them."""
+    return tuple(
+        col(name, "BIGINT", f"{what} {d.TOKENS}", refs(table, name))
+        for name, _raw, what in RAW_TOKENS
+    )
+
+
+def day(*tables: str) -> Column:
+    return col("day", "DATE", "The UTC day.", tuple((t, "day") for t in tables), nullable=False)
+
+
+def surface(lineage: tuple[ColumnRef, ...]) -> Column:
+    return col("surface", "VARCHAR", d.SURFACE, lineage, nullable=False)
+
+
+def billing_columns(
+    unit_lineage: tuple[ColumnRef, ...], cost_lineage: tuple[ColumnRef, ...]
+) -> tuple[Column, Column]:
+    """billing_unit and billed_cost_usd, the last two columns of every cost mart. Appended
+    after the first release: a mart built before them gains them, NULL on the days built then
+    until those days are rebuilt."""
+    return (
+        Column("billing_unit", "VARCHAR", d.BILLING_UNIT, unit_lineage, migrate_from="NULL"),
+        Column("billed_cost_usd", "DOUBLE", d.BILLED_COST, cost_lineage, migrate_from="NULL"),
+    )
+
+
+def uncosted_credits(lineage: tuple[ColumnRef, ...]) -> Column:
+    return col(
+        "uncosted_credits",
+        "DOUBLE",
+        "Credits whose cost is unknown (no estimate from the API and no price configured); "
+        "0 when cost_usd is complete.",
+        lineage,
+        nullable=False,
+    )
+
+
+def active_users(description: str, lineage: tuple[ColumnRef, ...]) -> Column:
+    return col("active_users", "BIGINT", description, lineage, nullable=False)
+
+
+USER_ID = "The ChatGPT user id."

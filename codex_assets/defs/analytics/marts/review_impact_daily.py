@@ -1,0 +1,88 @@
+"""`marts.review_impact_daily` (SQL: review_impact_daily.sql): Codex Code Review per day, and
+how people engaged with its comments on the pull requests merged that day."""
+
+from __future__ import annotations
+
+from codex_assets.defs.analytics.marts import definitions as d
+from codex_assets.defs.analytics.marts.columns import CR, CRR, col, day
+from codex_assets.lib.tables import Column, TableSpec, refs
+
+TESTS = ("tests/unit/test_marts_review.py", "tests/property/test_analytics_conformance.py")
+
+
+def _count(name: str, table: str, raw: str, description: str) -> Column:
+    return col(
+        name,
+        "BIGINT",
+        f"{description} (0 on a day without a row).",
+        refs(table, raw),
+        nullable=False,
+    )
+
+
+SPEC = TableSpec(
+    qualified_name="marts.review_impact_daily",
+    description=(
+        "Codex Code Review per day (every day of the range present): reviews and findings by "
+        "priority, and how people engaged with the comments on pull requests merged that day."
+    ),
+    grain=("day",),
+    refresh="daily",
+    upstream=(CR, CRR),
+    sql_file="defs/analytics/marts/review_impact_daily.sql",
+    tests=TESTS,
+    columns=(
+        day(CR, CRR),
+        _count("pull_request_reviews", CR, "pull_request_reviews", "Pull requests Codex reviewed"),
+        _count("comments", CR, "comments", "Review comments Codex made"),
+        _count("p0", CR, "p0", "Comments of priority P0"),
+        _count("p1", CR, "p1", "Comments of priority P1"),
+        _count("p2", CR, "p2", "Comments of priority P2"),
+        col(
+            "comments_per_review",
+            "DOUBLE",
+            f"comments / pull_request_reviews. {d.RATIO}",
+            refs(CR, "comments", "pull_request_reviews"),
+        ),
+        _count(
+            "merged_pull_request_reviews",
+            CRR,
+            "pull_request_reviews",
+            "Reviewed pull requests merged that day",
+        ),
+        _count(
+            "merged_comments",
+            CRR,
+            "comments",
+            "Codex comments on the pull requests merged that day",
+        ),
+        _count("replies", CRR, "replies", "Replies to those comments"),
+        _count("reactions", CRR, "reactions", "Reactions to those comments"),
+        _count("engaged_comments", CRR, "engaged", "Comments with at least one reaction or reply"),
+        _count("reacted_comments", CRR, "reacted", "Comments with at least one reaction"),
+        _count("replied_comments", CRR, "replied", "Comments with at least one reply"),
+        _count("upvoted_comments", CRR, "upvoted", "Comments with at least one +1"),
+        _count("downvoted_comments", CRR, "downvoted", "Comments with at least one -1"),
+        _count(
+            "reacted_other_comments",
+            CRR,
+            "reacted_other",
+            "Comments with a reaction other than +/-1",
+        ),
+        col(
+            "engagement_rate",
+            "DOUBLE",
+            f"{d.ENGAGEMENT_RATE} {d.RATIO}",
+            refs(CRR, "engaged", "comments"),
+        ),
+        _count("upvotes", CRR, "upvotes", "+1 reactions"),
+        _count("downvotes", CRR, "downvotes", "-1 reactions"),
+        _count("other_reactions", CRR, "other_reactions", "Reactions other than +/-1"),
+        col(
+            "net_sentiment",
+            "DOUBLE",
+            f"{d.NET_SENTIMENT} {d.RATIO}",
+            refs(CRR, "upvotes", "downvotes"),
+        ),
+    ),
+)

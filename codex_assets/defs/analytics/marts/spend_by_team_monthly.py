@@ -1,0 +1,59 @@
+"""`marts.spend_by_team_monthly` (SQL: spend_by_team_monthly.sql): credits, cost and active
+users per calendar month and team; a refresh rebuilds every month its days touch."""
+
+from __future__ import annotations
+
+from codex_assets.defs.analytics.marts import definitions as d
+from codex_assets.defs.analytics.marts.columns import (
+    UUD,
+    active_users,
+    billing_columns,
+    col,
+    uncosted_credits,
+)
+from codex_assets.lib.tables import TableSpec, refs
+
+TESTS = ("tests/unit/test_marts_usage.py", "tests/property/test_analytics_conformance.py")
+
+SPEC = TableSpec(
+    qualified_name="marts.spend_by_team_monthly",
+    description=(
+        "Spend per calendar month and team, from the users' `all` rows: credits, cost, "
+        "active users. A month is rebuilt whole whenever a refresh touches one of its days."
+    ),
+    grain=("month", "team"),
+    refresh="monthly",
+    upstream=(UUD,),
+    sql_file="defs/analytics/marts/spend_by_team_monthly.sql",
+    tests=TESTS,
+    columns=(
+        col(
+            "month",
+            "DATE",
+            "The first day of the UTC calendar month.",
+            refs(UUD, "day"),
+            nullable=False,
+        ),
+        col(
+            "team",
+            "VARCHAR",
+            f"The team the directory gave when the day was built. {d.TEAM}",
+            refs(UUD, "team"),
+            nullable=False,
+        ),
+        col("credits", "DOUBLE", "Credits used in the month.", refs(UUD, "credits")),
+        col("cost_usd", "DOUBLE", d.COST, refs(UUD, "cost_usd")),
+        uncosted_credits(refs(UUD, "cost_usd", "credits")),
+        active_users(
+            f"Distinct users active on at least one day of the month. {d.ACTIVE}",
+            refs(UUD, "user_id", "is_active"),
+        ),
+        col(
+            "cost_per_active_user",
+            "DOUBLE",
+            f"cost_usd / active_users. {d.RATIO}",
+            refs(UUD, "cost_usd", "user_id", "is_active"),
+        ),
+        *billing_columns(refs(UUD, "credits", "billed_cost_usd"), refs(UUD, "billed_cost_usd")),
+    ),
+)

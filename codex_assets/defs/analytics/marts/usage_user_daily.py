@@ -1,0 +1,123 @@
+"""`marts.usage_user_daily` (SQL: usage_user_daily.sql) and the two state tables its refresh
+keeps (user_first_active.sql, user_active_runs.sql): the usage every other usage mart reads."""
+
+from __future__ import annotations
+
+from codex_assets.defs.analytics.marts import definitions as d
+from codex_assets.defs.analytics.marts.columns import (
+    USER_ID,
+    UU,
+    UUC,
+    billing_columns,
+    col,
+    day,
+    raw_token_columns,
+    surface,
+)
+from codex_assets.lib.tables import TableSpec, refs
+
+TESTS = ("tests/unit/test_marts_usage.py", "tests/property/test_analytics_conformance.py")
+_USAGE_KEYS = refs(UU, "user_id", "email")
+
+SPEC = TableSpec(
+    qualified_name="marts.usage_user_daily",
+    description=(
+        "Codex usage per day, user and surface: an `all` row per user-day from the user's "
+        "totals, and one row per surface the user's clients map to, summed."
+    ),
+    grain=("day", "user_id", "surface"),
+    refresh="daily",
+    upstream=(UU, UUC),
+    sql_file="defs/analytics/marts/usage_user_daily.sql",
+    state_sql=(
+        "defs/analytics/marts/user_first_active.sql",
+        "defs/analytics/marts/user_active_runs.sql",
+    ),
+    tests=TESTS,
+    columns=(
+        day(UU, UUC),
+        col("user_id", "VARCHAR", USER_ID, refs(UU, "user_id") + refs(UUC, "user_id")),
+        col("email", "VARCHAR", d.EMAIL, refs(UU, "email") + refs(UUC, "email")),
+        col("team", "VARCHAR", f"The user's team. {d.TEAM}", _USAGE_KEYS, nullable=False),
+        col("cost_centre", "VARCHAR", f"The user's cost centre. {d.TEAM}", _USAGE_KEYS),
+        surface(refs(UUC, "client_id")),
+        col(
+            "client_ids",
+            "VARCHAR[]",
+            "The client ids summed into this row (on `all`: every client the user used that "
+            "day), to check the surfaces file against.",
+            refs(UUC, "client_id"),
+            nullable=False,
+        ),
+        col(
+            "threads",
+            "BIGINT",
+            "Threads: the user's totals on `all`, the sum over the surface's clients otherwise.",
+            refs(UU, "threads") + refs(UUC, "threads"),
+        ),
+        col(
+            "turns",
+            "BIGINT",
+            "Turns: the user's totals on `all`, the sum over the surface's clients otherwise.",
+            refs(UU, "turns") + refs(UUC, "turns"),
+        ),
+        col(
+            "credits",
+            "DOUBLE",
+            "Credits: the user's totals on `all`, the sum over the surface's clients otherwise.",
+            refs(UU, "credits") + refs(UUC, "credits"),
+        ),
+        col(
+            "cost_usd",
+            "DOUBLE",
+            d.COST,
+            refs(UU, "cost_usd", "estimated_cost_usd", "credits")
+            + refs(UUC, "cost_usd", "estimated_cost_usd", "credits"),
+        ),
+        *raw_token_columns(UU, UUC),
+        col(
+            "is_active",
+            "BOOLEAN",
+            d.ACTIVE,
+            refs(UU, "threads", "turns", "credits") + refs(UUC, "threads", "turns", "credits"),
+            nullable=False,
+        ),
+        *billing_columns(
+            refs(UU, "credits", "cost_usd") + refs(UUC, "credits", "cost_usd"),
+            refs(UU, "cost_usd") + refs(UUC, "cost_usd"),
+        ),
+    ),
+)
+
+USER_FIRST_ACTIVE = TableSpec(
+    qualified_name="marts.user_first_active",
+    description=(
+        "Each user's first active day per surface (and `all`) over all loaded history: "
+        "what adoption_daily counts new users from."
+    ),
+    grain=("user_id", "surface"),
+    maintained_by=SPEC.name,
+    tests=("tests/unit/test_marts_refresh.py",),
+    columns=(
+        col("user_id", "VARCHAR", USER_ID, nullable=False),
+        col("surface", "VARCHAR", d.SURFACE, nullable=False),
+        col("first_active_day", "DATE", d.NEW_USER, nullable=False),
+    ),
+)
+
+USER_ACTIVE_RUNS = TableSpec(
+    qualified_name="marts.user_active_runs",
+    description=(
+        "Each user's runs of consecutive active days (any surface): what user_activity "
+        "reads first and last active days and streaks from."
+    ),
+    grain=("user_id", "run_start"),
+    maintained_by=SPEC.name,
+    tests=("tests/unit/test_marts_refresh.py",),
+    columns=(
+        col("user_id", "VARCHAR", USER_ID, nullable=False),
+        col("run_start", "DATE", "First day of the run.", nullable=False),
+        col("run_end", "DATE", "Last day of the run.", nullable=False),
+        col("email", "VARCHAR", f"The last email seen in the run. {d.EMAIL}"),
+    ),
+)
