@@ -70,9 +70,9 @@ def _peak_rss_mib() -> float:
 def child_ingest(day: date, downstream: bool) -> None:
     """Materialize the raw asset (and optionally the downstream ones) for `day`; print JSON."""
     import dagster as dg
-    from codex_assets.defs.marts import compliance as marts
     from dagster_duckdb import DuckDBResource
 
+    from codex_assets.defs.compliance import assets as marts
     from codex_assets.defs.compliance.raw_assets import raw_compliance_codex_log
     from codex_assets.defs.resources.source import CodexSourceResource
     from codex_assets.lib.settings import environment
