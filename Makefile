@@ -25,9 +25,12 @@ demo: setup
 test: setup
 	$(UV) run pytest -n auto --dist loadfile
 
+# ruff, then the tree's import contracts (pyproject.toml [tool.importlinter]: lib below the
+# sources, analytics and compliance independent, the simulator only behind the resources).
 lint: setup
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
+	$(UV) run lint-imports
 
 format: setup
 	$(UV) run ruff check --fix .

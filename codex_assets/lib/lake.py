@@ -27,7 +27,7 @@ import duckdb
 import orjson
 
 from codex_assets.lib import storage
-from codex_assets.lib.sql import read_sql, sql_string
+from codex_assets.lib.sql import sql_string
 from codex_assets.lib.storage import LakePath
 
 DATA_FILE = "data.parquet"
@@ -95,24 +95,26 @@ class Lake:
         day: date,
         rows: Sequence[Mapping[str, Any]],
         *,
+        select: str,
         metadata: Mapping[str, str | int] | None = None,
     ) -> int:
         """Land `rows` (API rows, as returned) as the whole partition `table`/`day`.
 
-        The typed columns come from `defs/analytics/land_<table>.sql`, which reads the rows back as JSON so
-        that extraction runs in DuckDB, not row by row in Python. The file is written under a
+        `select` is the source's landing SQL (e.g. `defs/analytics/land_<table>.sql`): it reads
+        the rows back as JSON from `$path`, so that extraction runs in DuckDB, not row by row in
+        Python. The file is written under a
         temporary name and renamed over the old one, so readers see the old or the new
         partition, never a mix, and a run killed halfway leaves the old one in place.
         """
         target = self.partition_file(table, day)
         with storage.workdir(target) as work:
-            return self._write_partition(target, work, table, day, rows, metadata)
+            return self._write_partition(target, work, select, day, rows, metadata)
 
     def _write_partition(
         self,
         target: LakePath,
         work: Path,
-        table: str,
+        select: str,
         day: date,
         rows: Sequence[Mapping[str, Any]],
         metadata: Mapping[str, str | int] | None,
@@ -121,7 +123,6 @@ class Lake:
         temporary = work / f".{DATA_FILE}.{uuid.uuid4().hex}.tmp"
         try:
             staging.write_bytes(orjson.dumps(list(rows)))
-            select = read_sql(f"defs/analytics/land_{table}.sql")
             options = "FORMAT parquet, COMPRESSION zstd"
             if metadata:
                 options += f", KV_METADATA {_kv_literal(metadata)}"

@@ -14,6 +14,7 @@ import orjson
 import pytest
 
 from codex_assets.backfill import Window, run_window
+from codex_assets.defs.analytics.landing import write_partition
 from codex_assets.defs.analytics.window import latest_complete_day
 from codex_assets.defs.compliance.checks import specs
 from codex_assets.defs.compliance.checks.files import ListedFile
@@ -268,8 +269,8 @@ def test_analytics_turns_doubled_warn_with_the_ratio_and_block_nothing(copy_of):
     ]
     for row in rows:
         row["totals"]["turns"] *= 2
-    lake.write_partition(
-        "usage_users", day, rows, metadata={"pages": 1, "requests": 1, "complete": "true"}
+    write_partition(
+        lake, "usage_users", day, rows, metadata={"pages": 1, "requests": 1, "complete": "true"}
     )
     selection = dg.AssetSelection.checks(*(dg.AssetCheckKey(COMPLIANCE, name) for name in NAMES))
     result = run_window(window, instance=dg.DagsterInstance.ephemeral(), selection=selection)

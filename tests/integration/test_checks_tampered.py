@@ -14,6 +14,7 @@ import orjson
 import pytest
 
 from codex_assets.backfill import Window, run_window
+from codex_assets.defs.analytics.landing import write_partition
 from codex_assets.defs.analytics.window import latest_complete_day
 from codex_assets.defs.resources.source import simulator_for
 from codex_assets.lib.lake import Lake
@@ -63,7 +64,7 @@ def _rewrite(lake: Lake, table: str, day, change=None, footer=None) -> None:
     if change is not None:
         change(rows)
     footer = footer or {"pages": 1, "requests": 1, "complete": "true"}
-    lake.write_partition(table, day, rows, metadata=footer)
+    write_partition(lake, table, day, rows, metadata=footer)
 
 
 def _more_turns(rows):

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import duckdb
 import pytest
 
+from codex_assets.defs.analytics.landing import write_partition
 from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
 from codex_assets.defs.analytics.window import ANALYTICS_SLA
 from codex_assets.defs.compliance.window import COMPLIANCE_SLA
@@ -28,7 +29,7 @@ FOOTER = {"source": "simulator", "pages": 1, "requests": 1, "complete": "true"}
 
 def land(lake: Lake, table: str, day: date, rows=None, footer=FOOTER) -> None:
     rows = copy.deepcopy(SIM.day_rows(ENDPOINTS[table], day)) if rows is None else rows
-    lake.write_partition(table, day, rows, metadata=footer)
+    write_partition(lake, table, day, rows, metadata=footer)
 
 
 @pytest.fixture(scope="module")

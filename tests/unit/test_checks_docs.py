@@ -10,7 +10,7 @@ import pytest
 
 from codex_assets.definitions import defs
 from codex_assets.defs.analytics.checks import asset_checks as analytics_checks
-from codex_assets.defs.reconciliation.checks.docs import (
+from codex_assets.docgen.checks import (
     ALL_SPECS,
     CHECKS_DOC,
     README,
@@ -19,7 +19,7 @@ from codex_assets.defs.reconciliation.checks.docs import (
 )
 from codex_assets.lib.checks.docs import splice
 
-COMMAND = "python -m codex_assets.defs.reconciliation.checks.docs"
+COMMAND = "python -m codex_assets.docgen.checks"
 
 
 @pytest.fixture(scope="module")

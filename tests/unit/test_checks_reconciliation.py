@@ -21,6 +21,7 @@ from codex_assets.defs.analytics.checks.tables import (
     USAGE_USERS,
     USAGE_WORKSPACE,
 )
+from codex_assets.defs.analytics.landing import write_partition
 from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
 from codex_assets.lib.checks.window import open_window
 from codex_assets.lib.lake import Lake
@@ -43,7 +44,7 @@ def clean_lake(tmp_path_factory) -> Lake:
     lake = Lake(tmp_path_factory.mktemp("clean") / "lake")
     for table in ENDPOINTS:
         for day in DAYS:
-            lake.write_partition(table, day, served(table, day), metadata=FOOTER)
+            write_partition(lake, table, day, served(table, day), metadata=FOOTER)
     return lake
 
 
@@ -55,7 +56,7 @@ def lake(clean_lake, tmp_path) -> Lake:
 def tamper(lake: Lake, table: str, change, day: date = TAMPERED) -> None:
     rows = served(table, day)
     rows = change(rows) or rows
-    lake.write_partition(table, day, rows, metadata=FOOTER)
+    write_partition(lake, table, day, rows, metadata=FOOTER)
 
 
 def window(lake: Lake, days=DAYS):

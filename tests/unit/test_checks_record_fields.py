@@ -13,6 +13,7 @@ from codex_assets.defs.analytics.checks.tables import (
     USAGE_USERS,
     USAGE_WORKSPACE,
 )
+from codex_assets.defs.analytics.landing import write_partition
 from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
 from codex_assets.defs.compliance.checks.tables import COMPLIANCE_CODEX_LOG
 from codex_assets.defs.compliance.landing import RAW_TABLE
@@ -52,7 +53,7 @@ def landed(tmp_path, change=None, day=DAYS[1]) -> Lake:
             rows = served(table, each)
             if change is not None and each == day:
                 change(table, rows)
-            lake.write_partition(table, each, rows, metadata=FOOTER)
+            write_partition(lake, table, each, rows, metadata=FOOTER)
     return lake
 
 

@@ -15,6 +15,7 @@ from codex_assets.defs.analytics.checks.tables import (
     USAGE_USERS,
     USAGE_WORKSPACE,
 )
+from codex_assets.defs.analytics.landing import write_partition
 from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
 from codex_assets.lib.checks.validity import duplicate_keys, negative_counts, schema_diff
 from codex_assets.lib.checks.window import open_window
@@ -38,7 +39,7 @@ def clean_lake(tmp_path_factory) -> Lake:
     lake = Lake(tmp_path_factory.mktemp("clean") / "lake")
     for table in ENDPOINTS:
         for day in DAYS:
-            lake.write_partition(table, day, served(table, day), metadata=FOOTER)
+            write_partition(lake, table, day, served(table, day), metadata=FOOTER)
     return lake
 
 
@@ -52,7 +53,7 @@ def tamper(lake: Lake, table: str, change) -> None:
     """Rewrite the partition `table`/TAMPERED with `change(rows)` applied to the served rows."""
     rows = served(table, TAMPERED)
     rows = change(rows) or rows
-    lake.write_partition(table, TAMPERED, rows, metadata=FOOTER)
+    write_partition(lake, table, TAMPERED, rows, metadata=FOOTER)
 
 
 def run(lake: Lake, check, table):

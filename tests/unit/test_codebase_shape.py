@@ -58,7 +58,10 @@ def test_the_environment_is_read_in_few_places() -> None:
         for name, tree in _modules().items()
         if not name.startswith("simulator/")
         and (
-            any(re.match(r"os\.(environ|getenv)|.*(load_dotenv|from_env)$", call) for call in _calls(tree))
+            any(
+                re.match(r"os\.(environ|getenv)|.*(load_dotenv|from_env)$", call)
+                for call in _calls(tree)
+            )
             or any(
                 ast.unparse(node) == "os.environ"
                 for node in ast.walk(tree)
@@ -75,7 +78,10 @@ def _normalise(distribution: str) -> str:
 
 def test_every_imported_package_is_declared() -> None:
     project = tomllib.loads(PYPROJECT.read_text())["project"]
-    declared = {_normalise(re.split(r"[<>=!~\[; ]", spec, maxsplit=1)[0]) for spec in project["dependencies"]}
+    declared = {
+        _normalise(re.split(r"[<>=!~\[; ]", spec, maxsplit=1)[0])
+        for spec in project["dependencies"]
+    }
     distributions = packages_distributions()
     imported = {
         (node.module if isinstance(node, ast.ImportFrom) else alias.name).split(".")[0]

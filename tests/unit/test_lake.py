@@ -9,6 +9,7 @@ from datetime import date
 import duckdb
 import pytest
 
+from codex_assets.defs.analytics.landing import write_partition
 from codex_assets.lib.lake import Lake, LakeSourceMismatchError
 
 DAY = date(2026, 11, 1)
@@ -48,8 +49,12 @@ def _read(lake: Lake, table: str, day: date) -> list[tuple]:
 
 def test_partition_keeps_typed_columns_and_unknown_fields(tmp_path):
     lake = Lake(tmp_path / "lake")
-    landed = lake.write_partition(
-        "usage_users", DAY, [_usage_row("u1", 3, brand_new_field="kept")], metadata={"pages": 2}
+    landed = write_partition(
+        lake,
+        "usage_users",
+        DAY,
+        [_usage_row("u1", 3, brand_new_field="kept")],
+        metadata={"pages": 2},
     )
     assert landed == 1
     [(user, threads, turns, credits, clients, new_field)] = _read(lake, "usage_users", DAY)
@@ -62,25 +67,25 @@ def test_partition_keeps_typed_columns_and_unknown_fields(tmp_path):
 
 def test_rewrite_replaces_the_partition_exactly(tmp_path):
     lake = Lake(tmp_path / "lake")
-    lake.write_partition("usage_users", DAY, [_usage_row("u1", 3), _usage_row("u2", 1)])
-    lake.write_partition("usage_users", DAY, [_usage_row("u2", 5)])
+    write_partition(lake, "usage_users", DAY, [_usage_row("u1", 3), _usage_row("u2", 1)])
+    write_partition(lake, "usage_users", DAY, [_usage_row("u2", 5)])
     assert [row[:2] for row in _read(lake, "usage_users", DAY)] == [("u2", 5)]
 
 
 def test_empty_day_is_landed_as_an_empty_partition(tmp_path):
     lake = Lake(tmp_path / "lake")
-    assert lake.write_partition("usage_users", DAY, []) == 0
+    assert write_partition(lake, "usage_users", DAY, []) == 0
     assert lake.landed_days("usage_users") == [DAY]
     assert _read(lake, "usage_users", DAY) == []
 
 
 def test_failed_write_leaves_the_old_partition_and_no_temporary_files(tmp_path):
     lake = Lake(tmp_path / "lake")
-    lake.write_partition("usage_users", DAY, [_usage_row("u1", 3)])
+    write_partition(lake, "usage_users", DAY, [_usage_row("u1", 3)])
     broken = _usage_row("u2", 1)
     broken["totals"]["threads"] = "not a number"
     with pytest.raises(duckdb.Error):
-        lake.write_partition("usage_users", DAY, [broken])
+        write_partition(lake, "usage_users", DAY, [broken])
     assert [row[:2] for row in _read(lake, "usage_users", DAY)] == [("u1", 3)]
     partition_dir = lake.partition_file("usage_users", DAY).parent
     assert sorted(p.name for p in partition_dir.iterdir()) == ["data.parquet"]
@@ -88,7 +93,7 @@ def test_failed_write_leaves_the_old_partition_and_no_temporary_files(tmp_path):
 
 def test_files_are_private_to_their_owner(tmp_path):
     lake = Lake(tmp_path / "lake")
-    lake.write_partition("usage_users", DAY, [_usage_row("u1", 3)])
+    write_partition(lake, "usage_users", DAY, [_usage_row("u1", 3)])
     mode = stat.S_IMODE(os.stat(lake.partition_file("usage_users", DAY)).st_mode)
     assert mode == 0o600
 

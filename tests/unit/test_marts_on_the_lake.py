@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from codex_assets.defs.analytics.landing import write_partition
 from codex_assets.defs.analytics.marts import MARTS, MartSettings, refresh_marts
 from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
 from codex_assets.defs.analytics.views import create_raw_views
@@ -105,7 +106,7 @@ def warehouse(tmp_path: Path) -> duckdb.DuckDBPyConnection:
         ("code_reviews", REVIEWS),
         ("code_review_responses", RESPONSES),
     ):
-        lake.write_partition(table, DAY, rows)
+        write_partition(lake, table, DAY, rows)
     conn = duckdb.connect(str(tmp_path / "codex.duckdb"))
     for table in ANALYTICS_RAW_TABLES:
         create_raw_views(conn, lake, table)
@@ -153,7 +154,7 @@ def test_partitions_and_marts_of_an_older_version_keep_working(tmp_path: Path) -
     views still give every column (NULL where the old files lack it, structs included), the
     marts gain the new columns, and a rebuild fills them."""
     lake = Lake(tmp_path / "lake")
-    lake.write_partition("usage_users", DAY, USAGE)
+    write_partition(lake, "usage_users", DAY, USAGE)
     old = lake.partition_file("usage_users", DAY)
     client = (
         "client_id VARCHAR, threads BIGINT, turns BIGINT, credits DOUBLE, estimated_cost_usd DOUBLE"

@@ -6,6 +6,7 @@ from datetime import date
 
 import duckdb
 
+from codex_assets.defs.analytics.landing import write_partition
 from codex_assets.defs.analytics.restatements import create_view, has_log, track_restatement
 from codex_assets.lib.lake import Lake
 
@@ -26,7 +27,7 @@ def _user(user_id: str, threads: int, credits: float | None, turns: int = 5) -> 
 def _reload(lake: Lake, rows: list[dict], run_id: str = "run-2"):
     path = lake.partition_file("usage_users", DAY)
     with track_restatement(path, lake.root, "usage_users", DAY, run_id) as restated:
-        lake.write_partition("usage_users", DAY, rows)
+        write_partition(lake, "usage_users", DAY, rows)
     return restated
 
 
@@ -95,9 +96,10 @@ def test_workspace_tables_are_keyed_by_day(tmp_path):
         "comment_details": {"p0": 1, "p1": 2, "p2": 6},
     }
     path = lake.partition_file("code_reviews", DAY)
-    lake.write_partition("code_reviews", DAY, [row])
+    write_partition(lake, "code_reviews", DAY, [row])
     with track_restatement(path, lake.root, "code_reviews", DAY, "run-2") as restated:
-        lake.write_partition(
+        write_partition(
+            lake,
             "code_reviews",
             DAY,
             [{**row, "comments": 10, "comment_details": {"p0": 1, "p1": 2, "p2": 7}}],

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from codex_assets.defs.analytics.client import AnalyticsClient
 from codex_assets.defs.analytics.restatements import track_restatement
+from codex_assets.defs.analytics.schema import landing_sql
 from codex_assets.defs.analytics.tables import RawTable
 from codex_assets.lib.lake import Lake
 
@@ -80,7 +82,8 @@ def land_analytics_days(
     for fetch in client.iter_days(table.endpoint, days):
         partition = lake.partition_file(table.name, fetch.day)
         with track_restatement(partition, lake.root, table.name, fetch.day, run_id) as restated:
-            landed = lake.write_partition(
+            landed = write_partition(
+                lake,
                 table.name,
                 fetch.day,
                 fetch.rows,
@@ -101,3 +104,15 @@ def land_analytics_days(
         if on_day is not None:
             on_day(fetch.day, landed)
     return report
+
+
+def write_partition(
+    lake: Lake,
+    table: str,
+    day: date,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    metadata: Mapping[str, str | int] | None = None,
+) -> int:
+    """Land `rows` of the analytics table `table` as its whole partition for `day`."""
+    return lake.write_partition(table, day, rows, select=landing_sql(table), metadata=metadata)

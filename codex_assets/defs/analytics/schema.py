@@ -23,13 +23,18 @@ from codex_assets.lib.sql import read_sql
 
 
 @cache
+def landing_sql(table: str) -> str:
+    """The SQL that types `table`'s API rows as they land (`land_<table>.sql` beside this module)."""
+    return read_sql(f"defs/analytics/land_{table}.sql")
+
+
 def landing_columns(table: str) -> tuple[tuple[str, str], ...]:
     """`(column, DuckDB type)` of what `land_<table>.sql` lands, in its order."""
     with tempfile.TemporaryDirectory() as folder, duckdb.connect() as conn:
         empty_day = Path(folder) / "empty.json"
         empty_day.write_text("[]")
         described = conn.execute(
-            f"DESCRIBE {read_sql(f'defs/analytics/land_{table}.sql')}",
+            f"DESCRIBE {landing_sql(table)}",
             {"path": str(empty_day), "day": "2026-01-01", "loaded_at": "2026-01-01 00:00:00"},
         ).fetchall()
     return tuple((name, column_type) for name, column_type, *_ in described)

@@ -2,7 +2,7 @@
 
 Generated so the docs say what Dagster shows: the rule, the severity and the contract of each
 check are the strings of its `CheckSpec`. Which specs exist, and which documents get which
-table, is `defs/reconciliation/checks/docs.py` (the one slice that sees every source).
+table, is `codex_assets/docgen/checks.py` (above the slices: it reads every source).
 """
 
 from __future__ import annotations

@@ -41,6 +41,7 @@ import duckdb
 
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.sql import read_sql
+from codex_assets.lib.sql import sql_string as _sql
 
 ARRAY = "[]"
 """The path segment of an array's elements: `clients[].client_id`."""
@@ -384,10 +385,6 @@ def _at(tree: FieldTree, level: Sequence[str]) -> FieldTree:
 def _jsonpath(level: Sequence[str]) -> str:
     """`$."clients"[*]` for ("clients", "[]"): keys quoted, arrays as wildcards."""
     return "$" + "".join("[*]" if s == ARRAY else '."' + s.replace('"', '\\"') + '"' for s in level)
-
-
-def _sql(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def describe(fields: Sequence[UnreadField], cap: int) -> str:

@@ -10,7 +10,10 @@ checks (which days must be present) all read the same numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
+
+from codex_assets.lib.utc import as_utc as _utc
+from codex_assets.lib.utc import day_end
 
 
 @dataclass(frozen=True)
@@ -92,8 +95,4 @@ class Sla:
 
     def deadline_of(self, day: date) -> datetime:
         """When `day` is due, as an aware UTC datetime."""
-        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC) + self.due_after
-
-
-def _utc(now: datetime) -> datetime:
-    return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+        return day_end(day) + self.due_after

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import dagster as dg
 
 from codex_assets.lib.checks.sla import Sla
 from codex_assets.lib.checks.tables import CheckedTable
 from codex_assets.lib.lake import Lake
+from codex_assets.lib.utc import utc_now as utc_now
 
 
 @dataclass(frozen=True)
@@ -23,10 +24,6 @@ class CheckTarget:
     @property
     def lake_table(self) -> str:
         return self.table.name
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def check_days(

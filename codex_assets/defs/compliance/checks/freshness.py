@@ -17,6 +17,7 @@ from codex_assets.lib.checks.outcome import CheckOutcome, backfill_commands
 from codex_assets.lib.checks.sla import Sla
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.sql import read_sql
+from codex_assets.lib.utc import as_utc as _utc
 
 NEWEST_EVENT_SQL = "defs/compliance/checks/newest_event.sql"
 NEWEST_PARTITIONS = 3
@@ -177,10 +178,6 @@ def _api_text(api: ApiNewestEvent, lake_newest: datetime | None) -> str:
             else ", not after the lake's newest event"
         )
     return text + "."
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _text(moment: datetime | None) -> str:

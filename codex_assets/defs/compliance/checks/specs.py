@@ -1,7 +1,7 @@
 """The compliance log's checks, each described once (see `lib/checks/specs.py`).
 
 docs/checks.md's tables and the README's are generated from these
-(`python -m codex_assets.defs.reconciliation.checks.docs`); Dagster shows `description`.
+(`python -m codex_assets.docgen.checks`); Dagster shows `description`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Every check is described once, by its `CheckSpec` in its slice; this module (in the one slice
 that sees every source) gathers them and writes the tables between the documents' markers. A
 test fails when a document falls behind. Regenerate with
-`python -m codex_assets.defs.reconciliation.checks.docs`.
+`python -m codex_assets.docgen.checks`.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ ALL_SPECS = (PAGING_COMPLETE, *ANALYTICS_SPECS, *COMPLIANCE_SPECS, *RECONCILIATI
 SECTIONS = (FRESHNESS, COMPLETENESS, VALIDITY, RECONCILIATION, COMPLIANCE_LOG)
 """docs/checks.md's sections, in order: a spec's `family`."""
 
-COMMAND = "python -m codex_assets.defs.reconciliation.checks.docs"
-ROOT = Path(__file__).resolve().parents[4]
+COMMAND = "python -m codex_assets.docgen.checks"
+ROOT = Path(__file__).resolve().parents[2]
 CHECKS_DOC = ROOT / "docs" / "checks.md"
 README = ROOT / "README.md"
 
