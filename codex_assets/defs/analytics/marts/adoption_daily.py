@@ -4,7 +4,15 @@ stickiness per day and surface."""
 from __future__ import annotations
 
 from codex_assets.defs.analytics.marts import definitions as d
-from codex_assets.defs.analytics.marts.columns import UUD, active_users, col, day, surface
+from codex_assets.defs.analytics.marts.columns import (
+    UUD,
+    active_users,
+    col,
+    day,
+    ratio,
+    surface,
+    volume_columns,
+)
 from codex_assets.lib.tables import TableSpec, refs
 
 TESTS = ("tests/unit/test_marts_adoption.py", "tests/property/test_analytics_conformance.py")
@@ -28,27 +36,7 @@ SPEC = TableSpec(
         col("new_users", "BIGINT", d.NEW_USER, _ACTIVE, nullable=False),
         col("wau", "BIGINT", f"{d.WAU} {d.WINDOW_START}", _ACTIVE, nullable=False),
         col("mau", "BIGINT", f"{d.MAU} {d.WINDOW_START}", _ACTIVE, nullable=False),
-        col("stickiness", "DOUBLE", f"active_users / mau. {d.RATIO}", _ACTIVE),
-        col(
-            "threads",
-            "BIGINT",
-            "Threads on the day on this surface.",
-            refs(UUD, "threads"),
-            nullable=False,
-        ),
-        col(
-            "turns",
-            "BIGINT",
-            "Turns on the day on this surface.",
-            refs(UUD, "turns"),
-            nullable=False,
-        ),
-        col(
-            "credits",
-            "DOUBLE",
-            "Credits on the day on this surface.",
-            refs(UUD, "credits"),
-            nullable=False,
-        ),
+        ratio("stickiness", "active_users / mau.", _ACTIVE),
+        *volume_columns("{Measure} on the day on this surface.", UUD, nullable=False),
     ),
 )

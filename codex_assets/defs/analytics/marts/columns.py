@@ -17,6 +17,9 @@ CR = "raw.code_reviews"
 CRR = "raw.code_review_responses"
 UUD = "marts.usage_user_daily"
 
+VOLUMES = (("threads", "BIGINT"), ("turns", "BIGINT"), ("credits", "DOUBLE"))
+"""The volume measures of a usage row and their types, in the order the marts carry them."""
+
 RAW_TOKENS = (
     ("uncached_input_tokens", "uncached_text_input_tokens", "Uncached text input tokens."),
     ("cached_input_tokens", "cached_text_input_tokens", "Cached text input tokens."),
@@ -52,6 +55,26 @@ def mart_token_columns(table: str) -> tuple[Column, ...]:
     )
 
 
+def volume_columns(template: str, *tables: str, nullable: bool = True) -> tuple[Column, ...]:
+    """threads, turns and credits, each summed from its namesake in `tables`, described by
+    `template` with the measure's name in it ("{Measure} on the day.")."""
+    return tuple(
+        col(
+            measure,
+            type_,
+            template.format(Measure=measure.capitalize()),
+            tuple((t, measure) for t in tables),
+            nullable=nullable,
+        )
+        for measure, type_ in VOLUMES
+    )
+
+
+def ratio(name: str, formula: str, lineage: tuple[ColumnRef, ...]) -> Column:
+    """A ratio column: `formula` says what over what, and every ratio is NULL the same way."""
+    return col(name, "DOUBLE", f"{formula} {d.RATIO}", lineage)
+
+
 def day(*tables: str) -> Column:
     return col("day", "DATE", "The UTC day.", tuple((t, "day") for t in tables), nullable=False)
 
@@ -85,6 +108,22 @@ def uncosted_credits(lineage: tuple[ColumnRef, ...]) -> Column:
 
 def active_users(description: str, lineage: tuple[ColumnRef, ...]) -> Column:
     return col("active_users", "BIGINT", description, lineage, nullable=False)
+
+
+def cost_columns(table: str) -> tuple[Column, Column]:
+    """cost_usd and uncosted_credits summed from `table`, a mart that already decided them."""
+    return (
+        col("cost_usd", "DOUBLE", d.COST, refs(table, "cost_usd")),
+        uncosted_credits(refs(table, "cost_usd", "credits")),
+    )
+
+
+def cost_per_active_user(table: str) -> Column:
+    return ratio(
+        "cost_per_active_user",
+        "cost_usd / active_users.",
+        refs(table, "cost_usd", "user_id", "is_active"),
+    )
 
 
 USER_ID = "The ChatGPT user id."

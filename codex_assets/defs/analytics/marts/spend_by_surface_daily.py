@@ -9,10 +9,11 @@ from codex_assets.defs.analytics.marts.columns import (
     active_users,
     billing_columns,
     col,
+    cost_columns,
+    cost_per_active_user,
     day,
     mart_token_columns,
     surface,
-    uncosted_credits,
 )
 from codex_assets.lib.tables import TableSpec, refs
 
@@ -33,18 +34,12 @@ SPEC = TableSpec(
         day(UUD),
         surface(refs(UUD, "surface")),
         col("credits", "DOUBLE", "Credits used.", refs(UUD, "credits"), nullable=False),
-        col("cost_usd", "DOUBLE", d.COST, refs(UUD, "cost_usd")),
-        uncosted_credits(refs(UUD, "cost_usd", "credits")),
+        *cost_columns(UUD),
         active_users(
             f"Distinct users active on the day on this surface. {d.ACTIVE}",
             refs(UUD, "user_id", "is_active"),
         ),
-        col(
-            "cost_per_active_user",
-            "DOUBLE",
-            f"cost_usd / active_users. {d.RATIO}",
-            refs(UUD, "cost_usd", "user_id", "is_active"),
-        ),
+        cost_per_active_user(UUD),
         *mart_token_columns(UUD),
         *billing_columns(refs(UUD, "credits", "billed_cost_usd"), refs(UUD, "billed_cost_usd")),
     ),

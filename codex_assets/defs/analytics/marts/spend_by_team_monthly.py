@@ -9,7 +9,8 @@ from codex_assets.defs.analytics.marts.columns import (
     active_users,
     billing_columns,
     col,
-    uncosted_credits,
+    cost_columns,
+    cost_per_active_user,
 )
 from codex_assets.lib.tables import TableSpec, refs
 
@@ -42,18 +43,12 @@ SPEC = TableSpec(
             nullable=False,
         ),
         col("credits", "DOUBLE", "Credits used in the month.", refs(UUD, "credits")),
-        col("cost_usd", "DOUBLE", d.COST, refs(UUD, "cost_usd")),
-        uncosted_credits(refs(UUD, "cost_usd", "credits")),
+        *cost_columns(UUD),
         active_users(
             f"Distinct users active on at least one day of the month. {d.ACTIVE}",
             refs(UUD, "user_id", "is_active"),
         ),
-        col(
-            "cost_per_active_user",
-            "DOUBLE",
-            f"cost_usd / active_users. {d.RATIO}",
-            refs(UUD, "cost_usd", "user_id", "is_active"),
-        ),
+        cost_per_active_user(UUD),
         *billing_columns(refs(UUD, "credits", "billed_cost_usd"), refs(UUD, "billed_cost_usd")),
     ),
 )
