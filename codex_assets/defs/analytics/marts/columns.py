@@ -1,13 +1,15 @@
-"""The column builders the analytics mart specs share, and the tables their lineage names.
+"""The spec and column builders the analytics mart specs share, and the tables their lineage
+names.
 
 Each mart's spec is in the module named after it, beside its SQL; what several of them repeat
-(the day, the surface, the token and billing columns) is built here, once.
+(where the SQL is, the property suite, the day and surface keys, the token and billing columns)
+is built here, once.
 """
 
 from __future__ import annotations
 
 from codex_assets.defs.analytics.marts import definitions as d
-from codex_assets.lib.tables import Column, ColumnRef, refs
+from codex_assets.lib.tables import Column, ColumnRef, Refresh, TableSpec, refs
 
 UU = "raw.usage_users"
 UUC = "raw.usage_user_clients"
@@ -16,6 +18,9 @@ UW = "raw.usage_workspace"
 CR = "raw.code_reviews"
 CRR = "raw.code_review_responses"
 UUD = "marts.usage_user_daily"
+
+CONFORMANCE = "tests/property/test_analytics_conformance.py"
+"""The property suite that holds every analytics mart to a pandas reference."""
 
 VOLUMES = (("threads", "BIGINT"), ("turns", "BIGINT"), ("credits", "DOUBLE"))
 """The volume measures of a usage row and their types, in the order the marts carry them."""
@@ -26,6 +31,46 @@ RAW_TOKENS = (
     ("output_tokens", "text_output_tokens", "Text output tokens."),
     ("total_tokens", "text_total_tokens", "Total text tokens."),
 )
+
+
+def mart_spec(
+    name: str,
+    description: str,
+    *,
+    grain: tuple[str, ...],
+    refresh: Refresh,
+    upstream: tuple[str, ...],
+    unit_test: str,
+    columns: tuple[Column, ...],
+    state_sql: tuple[str, ...] = (),
+) -> TableSpec:
+    """The spec of the analytics mart `marts.<name>`, whose SQL is `<name>.sql` beside its
+    module, tested by `unit_test` and the property suite."""
+    return TableSpec(
+        qualified_name=f"marts.{name}",
+        description=description,
+        grain=grain,
+        refresh=refresh,
+        upstream=upstream,
+        sql_file=f"defs/analytics/marts/{name}.sql",
+        state_sql=state_sql,
+        tests=(unit_test, CONFORMANCE),
+        columns=columns,
+    )
+
+
+def day_surface_mart(name: str, description: str, unit_test: str, *columns: Column) -> TableSpec:
+    """A daily mart of one row per day and surface, from marts.usage_user_daily: keyed by the
+    day and surface `columns` follow."""
+    return mart_spec(
+        name,
+        description,
+        grain=("day", "surface"),
+        refresh="daily",
+        upstream=(UUD,),
+        unit_test=unit_test,
+        columns=(day(UUD), surface(refs(UUD, "surface")), *columns),
+    )
 
 
 def col(
@@ -108,6 +153,14 @@ def uncosted_credits(lineage: tuple[ColumnRef, ...]) -> Column:
 
 def active_users(description: str, lineage: tuple[ColumnRef, ...]) -> Column:
     return col("active_users", "BIGINT", description, lineage, nullable=False)
+
+
+def active_on_the_day() -> Column:
+    """active_users of a day-and-surface mart over marts.usage_user_daily."""
+    return active_users(
+        f"Distinct users active on the day on this surface. {d.ACTIVE}",
+        refs(UUD, "user_id", "is_active"),
+    )
 
 
 def cost_columns(table: str) -> tuple[Column, Column]:

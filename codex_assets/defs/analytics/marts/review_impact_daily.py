@@ -4,10 +4,8 @@ how people engaged with its comments on the pull requests merged that day."""
 from __future__ import annotations
 
 from codex_assets.defs.analytics.marts import definitions as d
-from codex_assets.defs.analytics.marts.columns import CR, CRR, col, day, ratio
-from codex_assets.lib.tables import Column, TableSpec, refs
-
-TESTS = ("tests/unit/test_marts_review.py", "tests/property/test_analytics_conformance.py")
+from codex_assets.defs.analytics.marts.columns import CR, CRR, col, day, mart_spec, ratio
+from codex_assets.lib.tables import Column, refs
 
 
 def _count(name: str, table: str, raw: str, description: str) -> Column:
@@ -20,17 +18,16 @@ def _count(name: str, table: str, raw: str, description: str) -> Column:
     )
 
 
-SPEC = TableSpec(
-    qualified_name="marts.review_impact_daily",
-    description=(
+SPEC = mart_spec(
+    "review_impact_daily",
+    (
         "Codex Code Review per day (every day of the range present): reviews and findings by "
         "priority, and how people engaged with the comments on pull requests merged that day."
     ),
     grain=("day",),
     refresh="daily",
     upstream=(CR, CRR),
-    sql_file="defs/analytics/marts/review_impact_daily.sql",
-    tests=TESTS,
+    unit_test="tests/unit/test_marts_review.py",
     columns=(
         day(CR, CRR),
         _count("pull_request_reviews", CR, "pull_request_reviews", "Pull requests Codex reviewed"),

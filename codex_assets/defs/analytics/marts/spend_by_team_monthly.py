@@ -11,22 +11,20 @@ from codex_assets.defs.analytics.marts.columns import (
     col,
     cost_columns,
     cost_per_active_user,
+    mart_spec,
 )
-from codex_assets.lib.tables import TableSpec, refs
+from codex_assets.lib.tables import refs
 
-TESTS = ("tests/unit/test_marts_usage.py", "tests/property/test_analytics_conformance.py")
-
-SPEC = TableSpec(
-    qualified_name="marts.spend_by_team_monthly",
-    description=(
+SPEC = mart_spec(
+    "spend_by_team_monthly",
+    (
         "Spend per calendar month and team, from the users' `all` rows: credits, cost, "
         "active users. A month is rebuilt whole whenever a refresh touches one of its days."
     ),
     grain=("month", "team"),
     refresh="monthly",
     upstream=(UUD,),
-    sql_file="defs/analytics/marts/spend_by_team_monthly.sql",
-    tests=TESTS,
+    unit_test="tests/unit/test_marts_usage.py",
     columns=(
         col(
             "month",

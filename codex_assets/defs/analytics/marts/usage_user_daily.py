@@ -11,30 +11,29 @@ from codex_assets.defs.analytics.marts.columns import (
     billing_columns,
     col,
     day,
+    mart_spec,
     raw_token_columns,
     surface,
     volume_columns,
 )
 from codex_assets.lib.tables import Column, TableSpec, refs
 
-TESTS = ("tests/unit/test_marts_usage.py", "tests/property/test_analytics_conformance.py")
 _USAGE_KEYS = refs(UU, "user_id", "email")
 
-SPEC = TableSpec(
-    qualified_name="marts.usage_user_daily",
-    description=(
+SPEC = mart_spec(
+    "usage_user_daily",
+    (
         "Codex usage per day, user and surface: an `all` row per user-day from the user's "
         "totals, and one row per surface the user's clients map to, summed."
     ),
     grain=("day", "user_id", "surface"),
     refresh="daily",
     upstream=(UU, UUC),
-    sql_file="defs/analytics/marts/usage_user_daily.sql",
     state_sql=(
         "defs/analytics/marts/user_first_active.sql",
         "defs/analytics/marts/user_active_runs.sql",
     ),
-    tests=TESTS,
+    unit_test="tests/unit/test_marts_usage.py",
     columns=(
         day(UU, UUC),
         col("user_id", "VARCHAR", USER_ID, refs(UU, "user_id") + refs(UUC, "user_id")),
