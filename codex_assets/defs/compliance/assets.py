@@ -1,7 +1,7 @@
 """Compliance assets downstream of the raw logs: the deduplicated events, the marts, the DLP
 findings and the SIEM export. Each is a thin call into `codex_assets.defs.compliance`."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
 import dagster as dg
@@ -40,19 +40,34 @@ OWNERS = ["team:data-platform"]
 RESTRICTED_TAGS = {"api": "codex_compliance", "data_classification": "restricted"}
 
 
-@dg.asset(
-    key=EVENTS_KEY,
-    description=f"{EVENTS_SPEC.description}\n\nGrain: {', '.join(EVENTS_SPEC.grain)}.",
-    deps=[RAW_KEY],
-    partitions_def=partitions.daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    pool="duckdb",
-    group_name="marts",
-    kinds={"duckdb", "sql"},
-    owners=OWNERS,
-    tags=RESTRICTED_TAGS,
-    metadata={"dagster/column_schema": column_schema(EVENTS_SPEC)},
-)
+def table_asset(
+    spec: TableSpec,
+    *,
+    deps: Sequence[dg.AssetKey] = (EVENTS_KEY,),
+    kinds: Iterable[str] = ("duckdb", "sql"),
+    restricted: bool = False,
+    partitioned: bool = True,
+    grain: str | None = None,
+) -> Callable[..., dg.AssetsDefinition]:
+    """The asset decorator of a compliance table: keyed, described and given its column schema
+    by `spec`, in the `marts` group on the DuckDB pool, tagged restricted when it holds text,
+    and daily-partitioned (one run for a range) unless it is rebuilt whole."""
+    return dg.asset(
+        key=table_asset_key(spec.qualified_name),
+        description=f"{spec.description}\n\nGrain: {grain or ', '.join(spec.grain)}.",
+        deps=list(deps),
+        partitions_def=partitions.daily_partitions if partitioned else None,
+        backfill_policy=dg.BackfillPolicy.single_run() if partitioned else None,
+        pool="duckdb",
+        group_name="marts",
+        kinds=set(kinds),
+        owners=OWNERS,
+        tags=RESTRICTED_TAGS if restricted else {"api": "codex_compliance"},
+        metadata={"dagster/column_schema": column_schema(spec)},
+    )
+
+
+@table_asset(EVENTS_SPEC, deps=[RAW_KEY], restricted=True)
 def compliance_events(
     context: dg.AssetExecutionContext, codex: CodexResource, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
@@ -80,19 +95,7 @@ def build_activity_mart(
     """A daily compliance mart rebuilt by `refresh` for the run's days and the days of the
     late events they delivered; its preview is ordered by `preview_order`."""
 
-    @dg.asset(
-        key=table_asset_key(spec.qualified_name),
-        description=f"{spec.description}\n\nGrain: {', '.join(spec.grain)}.",
-        deps=[EVENTS_KEY],
-        partitions_def=partitions.daily_partitions,
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        pool="duckdb",
-        group_name="marts",
-        kinds={"duckdb", "sql"},
-        owners=OWNERS,
-        tags={"api": "codex_compliance"},
-        metadata={"dagster/column_schema": column_schema(spec)},
-    )
+    @table_asset(spec)
     def activity_mart(
         context: dg.AssetExecutionContext, duckdb: DuckDBResource
     ) -> dg.MaterializeResult:
@@ -137,17 +140,7 @@ def _days_to_rebuild(conn: DuckDBPyConnection, days: list[date]) -> list[date]:
     return sorted(event_days | set(days))
 
 
-@dg.asset(
-    key=table_asset_key(ACCESS_TOKENS_SPEC.qualified_name),
-    description=f"{ACCESS_TOKENS_SPEC.description}\n\nGrain: event_id (rebuilt whole).",
-    deps=[EVENTS_KEY],
-    pool="duckdb",
-    group_name="marts",
-    kinds={"duckdb", "sql"},
-    owners=OWNERS,
-    tags={"api": "codex_compliance"},
-    metadata={"dagster/column_schema": column_schema(ACCESS_TOKENS_SPEC)},
-)
+@table_asset(ACCESS_TOKENS_SPEC, partitioned=False, grain="event_id (rebuilt whole)")
 def access_token_events(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn, bounded_memory(conn):
         written = refresh_access_token_events(conn)
@@ -159,19 +152,7 @@ def access_token_events(duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-@dg.asset(
-    key=table_asset_key(FINDINGS_SPEC.qualified_name),
-    description=f"{FINDINGS_SPEC.description}\n\nGrain: {', '.join(FINDINGS_SPEC.grain)}.",
-    deps=[EVENTS_KEY],
-    partitions_def=partitions.daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    pool="duckdb",
-    group_name="marts",
-    kinds={"duckdb", "python"},
-    owners=OWNERS,
-    tags=RESTRICTED_TAGS,
-    metadata={"dagster/column_schema": column_schema(FINDINGS_SPEC)},
-)
+@table_asset(FINDINGS_SPEC, kinds=("duckdb", "python"), restricted=True)
 def secret_findings(
     context: dg.AssetExecutionContext, codex: CodexResource, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:

@@ -18,12 +18,42 @@ from datetime import date
 import duckdb
 
 from codex_assets.defs.analytics.marts import definitions as d
-from codex_assets.defs.analytics.marts.columns import UU, UW, col, day
+from codex_assets.defs.analytics.marts.columns import UU, UW, VOLUMES, col, day
 from codex_assets.defs.compliance.specs import ACTIVITY_SPEC
 from codex_assets.lib.refresh import follow, run_state_sql
-from codex_assets.lib.tables import TableSpec, refs
+from codex_assets.lib.tables import Column, TableSpec, refs
 
 CAD = ACTIVITY_SPEC.qualified_name
+
+
+def _compared(measure: str, type_: str) -> tuple[Column, Column, Column]:
+    """user_<measure>, workspace_<measure> and <measure>_delta: one measure on both sides."""
+    rounded = " (rounded to 6 decimals)" if type_ == "DOUBLE" else ""
+    user, workspace = f"user_{measure}", f"workspace_{measure}"
+    return (
+        col(
+            user,
+            type_,
+            f"{measure.capitalize()} summed over the per-user rows{rounded}.",
+            refs(UU, measure),
+            nullable=False,
+        ),
+        col(
+            workspace,
+            type_,
+            f"{measure.capitalize()} on the workspace row{rounded}.",
+            refs(UW, measure),
+            nullable=False,
+        ),
+        col(
+            f"{measure}_delta",
+            type_,
+            f"{user} - {workspace}.",
+            refs(UU, measure) + refs(UW, measure),
+            nullable=False,
+        ),
+    )
+
 
 SPEC = TableSpec(
     qualified_name="marts.usage_reconciliation_daily",
@@ -51,69 +81,7 @@ SPEC = TableSpec(
             refs(UW, "day"),
             nullable=False,
         ),
-        col(
-            "user_threads",
-            "BIGINT",
-            "Threads summed over the per-user rows.",
-            refs(UU, "threads"),
-            nullable=False,
-        ),
-        col(
-            "workspace_threads",
-            "BIGINT",
-            "Threads on the workspace row.",
-            refs(UW, "threads"),
-            nullable=False,
-        ),
-        col(
-            "threads_delta",
-            "BIGINT",
-            "user_threads - workspace_threads.",
-            refs(UU, "threads") + refs(UW, "threads"),
-            nullable=False,
-        ),
-        col(
-            "user_turns",
-            "BIGINT",
-            "Turns summed over the per-user rows.",
-            refs(UU, "turns"),
-            nullable=False,
-        ),
-        col(
-            "workspace_turns",
-            "BIGINT",
-            "Turns on the workspace row.",
-            refs(UW, "turns"),
-            nullable=False,
-        ),
-        col(
-            "turns_delta",
-            "BIGINT",
-            "user_turns - workspace_turns.",
-            refs(UU, "turns") + refs(UW, "turns"),
-            nullable=False,
-        ),
-        col(
-            "user_credits",
-            "DOUBLE",
-            "Credits summed over the per-user rows (rounded to 6 decimals).",
-            refs(UU, "credits"),
-            nullable=False,
-        ),
-        col(
-            "workspace_credits",
-            "DOUBLE",
-            "Credits on the workspace row (rounded to 6 decimals).",
-            refs(UW, "credits"),
-            nullable=False,
-        ),
-        col(
-            "credits_delta",
-            "DOUBLE",
-            "user_credits - workspace_credits.",
-            refs(UU, "credits") + refs(UW, "credits"),
-            nullable=False,
-        ),
+        *(column for measure, type_ in VOLUMES for column in _compared(measure, type_)),
         col(
             "matches",
             "BOOLEAN",

@@ -41,6 +41,15 @@ SOURCES = ("simulator", "api")
 DEFAULT_API_BASE_URL = "https://api.chatgpt.com/v1"
 SIMULATOR_PROFILES = ("rich", "contract")
 OBJECT_STORES = ("s3", "s3a", "gs", "gcs", "az", "abfs")
+_CHOICES = {
+    "source": (SOURCES, "Unset it to use the embedded simulator."),
+    "simulator_profile": (
+        SIMULATOR_PROFILES,
+        "Unset it for the rich default; 'contract' serves every awkward but legal shape of the "
+        "API (idle days without rows, short pages, nulls, unknown ids).",
+    ),
+}
+"""The fields that take one of a few words: the words, and the hint their error ends with."""
 SECRETS = ("analytics_api_key", "compliance_api_key")
 """The fields given as `dg.EnvVar`: read at run time, shown by name only."""
 
@@ -135,16 +144,16 @@ class CodexResource(dg.ConfigurableResource):
 
     # -- validation: each value once, a `SettingsError` naming the variable --------------------
 
-    @field_validator("source", mode="before")
+    @field_validator(*_CHOICES, mode="before")
     @classmethod
-    def _source(cls, value: str) -> str:
-        source = value.strip().lower()
-        if source not in SOURCES:
-            raise SettingsError(
-                f"CODEX_SOURCE must be 'simulator' or 'api', got {source!r}. "
-                "Unset it to use the embedded simulator."
-            )
-        return source
+    def _one_of(cls, value: str, info: ValidationInfo) -> str:
+        """A setting with a few allowed words, matched case-insensitively."""
+        allowed, hint = _CHOICES[info.field_name]
+        choice = value.strip().lower()
+        if choice not in allowed:
+            words = " or ".join(repr(word) for word in allowed)
+            raise SettingsError(f"{cls._variable(info)} must be {words}, got {value!r}. {hint}")
+        return choice
 
     @field_validator("api_base_url", mode="before")
     @classmethod
@@ -247,18 +256,6 @@ class CodexResource(dg.ConfigurableResource):
                 f"{cls._variable(info)} must be above zero, got {value!r}; unset it instead."
             )
         return number
-
-    @field_validator("simulator_profile", mode="before")
-    @classmethod
-    def _simulator_profile(cls, value: str) -> str:
-        profile = value.strip().lower()
-        if profile not in SIMULATOR_PROFILES:
-            raise SettingsError(
-                f"CODEX_SIMULATOR_PROFILE must be 'rich' or 'contract', got {value!r}. "
-                "Unset it for the rich default; 'contract' serves every awkward but legal shape "
-                "of the API (idle days without rows, short pages, nulls, unknown ids)."
-            )
-        return profile
 
     @model_validator(mode="after")
     def _api_needs_a_workspace(self) -> Self:

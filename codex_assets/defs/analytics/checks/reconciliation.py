@@ -54,7 +54,12 @@ def users_sum_to_workspace(
     found = find_offenders(
         window.conn,
         window.query("defs/analytics/checks/users_vs_workspace.sql"),
-        {"days": both, "tolerance_cents": CREDITS_TOLERANCE_CENTS},
+        {
+            "days": both,
+            "start": both[0],
+            "end": both[-1],
+            "tolerance_cents": CREDITS_TOLERANCE_CENTS,
+        },
     )
     measured["days_mismatched"] = found.total
     return found.outcome(

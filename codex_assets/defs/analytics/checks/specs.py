@@ -6,6 +6,8 @@ docs/checks.md's tables and the README's are generated from these
 
 from __future__ import annotations
 
+from functools import partial
+
 from codex_assets.defs.analytics.window import ANALYTICS_SLA
 from codex_assets.lib.checks.specs import (
     FRESHNESS,
@@ -153,60 +155,59 @@ USERS_SUM_TO_WORKSPACE = CheckSpec(
     ),
 )
 
-_BREAKDOWNS_NOT_PROMISED = (
-    'that breakdowns add up: "sums over clients or models may not equal totals" (C), and '
-    "`clients` can be empty while totals are above zero (C: openai/codex#13295)"
-)
-_BREAKDOWNS_WHY = "the contract allows sums over clients or models to differ from totals."
-
-CLIENTS_SUM_TO_TOTALS = CheckSpec(
-    name="clients_sum_to_totals",
+_breakdown_check = partial(
+    CheckSpec,
     family=RECONCILIATION,
     on="`raw/usage_users`, `raw/usage_workspace`",
     blocking=False,
+    why="the contract allows sums over clients or models to differ from totals.",
+    relies_on="nothing",
+    not_promised=(
+        'that breakdowns add up: "sums over clients or models may not equal totals" (C), and '
+        "`clients` can be empty while totals are above zero (C: openai/codex#13295)"
+    ),
+)
+"""A check that a row's breakdown (clients, models) adds up to the row: warns, as the contract
+allows them to differ."""
+
+CLIENTS_SUM_TO_TOTALS = _breakdown_check(
+    name="clients_sum_to_totals",
     rule="Each row's client breakdown adds up to its threads, turns and credits (within 1 cent).",
-    why=_BREAKDOWNS_WHY,
     failure="a client breakdown does not add up",
     action="surface marts will not add up to totals for those rows",
-    relies_on="nothing",
-    not_promised=_BREAKDOWNS_NOT_PROMISED,
 )
 
-MODELS_SUM_TO_CREDITS = CheckSpec(
+MODELS_SUM_TO_CREDITS = _breakdown_check(
     name="models_sum_to_credits",
-    family=RECONCILIATION,
-    on="`raw/usage_users`, `raw/usage_workspace`",
-    blocking=False,
     rule="Each row's model breakdown, when there is one, adds up to its credits (within 1 cent).",
-    why=_BREAKDOWNS_WHY,
     failure="a model breakdown does not add up",
     action="model marts will not add up to totals for those rows",
-    relies_on="nothing",
-    not_promised=_BREAKDOWNS_NOT_PROMISED,
 )
 
-PRIORITIES_SUM_TO_COMMENTS = CheckSpec(
-    name="priorities_sum_to_comments",
+_review_count_check = partial(
+    CheckSpec,
     family=RECONCILIATION,
-    on="`raw/code_reviews`",
     blocking=False,
-    rule="P0 + P1 + P2 = comments, every day.",
     why="the review mart copies these counts as served, so it is not made wrong by them.",
-    failure="P0 + P1 + P2 ≠ comments",
     action="reload; report upstream if served again",
+)
+"""A check that the Code Review counts of a day are consistent: warns, as the review mart
+only copies them."""
+
+PRIORITIES_SUM_TO_COMMENTS = _review_count_check(
+    name="priorities_sum_to_comments",
+    on="`raw/code_reviews`",
+    rule="P0 + P1 + P2 = comments, every day.",
+    failure="P0 + P1 + P2 ≠ comments",
     relies_on="`comment_details` `{p0, p1, p2}` is present (C)",
     not_promised="that every comment carries a priority",
 )
 
-ENGAGEMENT_WITHIN_COMMENTS = CheckSpec(
+ENGAGEMENT_WITHIN_COMMENTS = _review_count_check(
     name="engagement_within_comments",
-    family=RECONCILIATION,
     on="`raw/code_review_responses`",
-    blocking=False,
     rule="Engaged, reacted and replied comments never exceed comments, every day.",
-    why="the review mart copies these counts as served, so it is not made wrong by them.",
     failure="engaged, reacted or replied > comments",
-    action="reload; report upstream if served again",
     relies_on="the response details count comments (C)",
     not_promised=(
         "any order among engaged, reacted and replied (the spec's own example has engaged "

@@ -55,3 +55,16 @@ CREATE OR REPLACE TEMP MACRO mart_group_billing_unit(credits, billed_cost_usd) A
 
 -- Native USD billed in a group: the sum, NULL when no row of it is USD-billed.
 CREATE OR REPLACE TEMP MACRO mart_sum_billed(billed_cost_usd) AS round(sum(billed_cost_usd), 6);
+
+-- Every day of [first_day, last_day], days without data included: what the daily marts join
+-- their data to, so a quiet day is a row of zeros rather than a gap.
+CREATE OR REPLACE TEMP MACRO mart_days(first_day, last_day) AS TABLE
+    SELECT range::DATE AS day
+    FROM range(first_day::DATE, last_day::DATE + 1, INTERVAL 1 DAY);
+
+-- Every (day, surface) of [first_day, last_day] and the surfaces list (`all` included): the
+-- grid of the per-surface daily marts.
+CREATE OR REPLACE TEMP MACRO mart_day_surface_grid(first_day, last_day, surfaces) AS TABLE
+    SELECT days.day, listed.surface
+    FROM mart_days(first_day, last_day) AS days
+    CROSS JOIN (SELECT unnest(surfaces::VARCHAR[]) AS surface) AS listed;

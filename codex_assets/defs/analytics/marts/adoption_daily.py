@@ -4,51 +4,27 @@ stickiness per day and surface."""
 from __future__ import annotations
 
 from codex_assets.defs.analytics.marts import definitions as d
-from codex_assets.defs.analytics.marts.columns import UUD, active_users, col, day, surface
-from codex_assets.lib.tables import TableSpec, refs
+from codex_assets.defs.analytics.marts.columns import (
+    UUD,
+    active_on_the_day,
+    col,
+    day_surface_mart,
+    ratio,
+    volume_columns,
+)
+from codex_assets.lib.tables import refs
 
-TESTS = ("tests/unit/test_marts_adoption.py", "tests/property/test_analytics_conformance.py")
 _ACTIVE = refs(UUD, "user_id", "is_active")
 
-SPEC = TableSpec(
-    qualified_name="marts.adoption_daily",
-    description=(
-        "Adoption per day and surface (`all` included, every day of the range present): "
-        "active and new users, WAU, MAU, stickiness, and volume."
-    ),
-    grain=("day", "surface"),
-    refresh="daily",
-    upstream=(UUD,),
-    sql_file="defs/analytics/marts/adoption_daily.sql",
-    tests=TESTS,
-    columns=(
-        day(UUD),
-        surface(refs(UUD, "surface")),
-        active_users(f"Distinct users active on the day on this surface. {d.ACTIVE}", _ACTIVE),
-        col("new_users", "BIGINT", d.NEW_USER, _ACTIVE, nullable=False),
-        col("wau", "BIGINT", f"{d.WAU} {d.WINDOW_START}", _ACTIVE, nullable=False),
-        col("mau", "BIGINT", f"{d.MAU} {d.WINDOW_START}", _ACTIVE, nullable=False),
-        col("stickiness", "DOUBLE", f"active_users / mau. {d.RATIO}", _ACTIVE),
-        col(
-            "threads",
-            "BIGINT",
-            "Threads on the day on this surface.",
-            refs(UUD, "threads"),
-            nullable=False,
-        ),
-        col(
-            "turns",
-            "BIGINT",
-            "Turns on the day on this surface.",
-            refs(UUD, "turns"),
-            nullable=False,
-        ),
-        col(
-            "credits",
-            "DOUBLE",
-            "Credits on the day on this surface.",
-            refs(UUD, "credits"),
-            nullable=False,
-        ),
-    ),
+SPEC = day_surface_mart(
+    "adoption_daily",
+    "Adoption per day and surface (`all` included, every day of the range present): "
+    "active and new users, WAU, MAU, stickiness, and volume.",
+    "tests/unit/test_marts_adoption.py",
+    active_on_the_day(),
+    col("new_users", "BIGINT", d.NEW_USER, _ACTIVE, nullable=False),
+    col("wau", "BIGINT", f"{d.WAU} {d.WINDOW_START}", _ACTIVE, nullable=False),
+    col("mau", "BIGINT", f"{d.MAU} {d.WINDOW_START}", _ACTIVE, nullable=False),
+    ratio("stickiness", "active_users / mau.", _ACTIVE),
+    *volume_columns("{Measure} on the day on this surface.", UUD, nullable=False),
 )

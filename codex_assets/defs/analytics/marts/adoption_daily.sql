@@ -4,15 +4,8 @@
 -- reaching before the first loaded day simply sees fewer days), and new users from the
 -- marts.user_first_active state instead of scanning history.
 WITH
-days AS (
-    SELECT range::DATE AS day
-    FROM range($start::DATE, $end::DATE + 1, INTERVAL 1 DAY)
-),
-
 grid AS (
-    SELECT days.day, surfaces.surface
-    FROM days
-    CROSS JOIN (SELECT unnest($surfaces::VARCHAR[]) AS surface) AS surfaces
+    FROM mart_day_surface_grid($start, $end, $surfaces)
 ),
 
 usage AS (

@@ -4,10 +4,8 @@ how people engaged with its comments on the pull requests merged that day."""
 from __future__ import annotations
 
 from codex_assets.defs.analytics.marts import definitions as d
-from codex_assets.defs.analytics.marts.columns import CR, CRR, col, day
-from codex_assets.lib.tables import Column, TableSpec, refs
-
-TESTS = ("tests/unit/test_marts_review.py", "tests/property/test_analytics_conformance.py")
+from codex_assets.defs.analytics.marts.columns import CR, CRR, col, day, mart_spec, ratio
+from codex_assets.lib.tables import Column, refs
 
 
 def _count(name: str, table: str, raw: str, description: str) -> Column:
@@ -20,17 +18,16 @@ def _count(name: str, table: str, raw: str, description: str) -> Column:
     )
 
 
-SPEC = TableSpec(
-    qualified_name="marts.review_impact_daily",
-    description=(
+SPEC = mart_spec(
+    "review_impact_daily",
+    (
         "Codex Code Review per day (every day of the range present): reviews and findings by "
         "priority, and how people engaged with the comments on pull requests merged that day."
     ),
     grain=("day",),
     refresh="daily",
     upstream=(CR, CRR),
-    sql_file="defs/analytics/marts/review_impact_daily.sql",
-    tests=TESTS,
+    unit_test="tests/unit/test_marts_review.py",
     columns=(
         day(CR, CRR),
         _count("pull_request_reviews", CR, "pull_request_reviews", "Pull requests Codex reviewed"),
@@ -38,10 +35,9 @@ SPEC = TableSpec(
         _count("p0", CR, "p0", "Comments of priority P0"),
         _count("p1", CR, "p1", "Comments of priority P1"),
         _count("p2", CR, "p2", "Comments of priority P2"),
-        col(
+        ratio(
             "comments_per_review",
-            "DOUBLE",
-            f"comments / pull_request_reviews. {d.RATIO}",
+            "comments / pull_request_reviews.",
             refs(CR, "comments", "pull_request_reviews"),
         ),
         _count(
@@ -69,20 +65,10 @@ SPEC = TableSpec(
             "reacted_other",
             "Comments with a reaction other than +/-1",
         ),
-        col(
-            "engagement_rate",
-            "DOUBLE",
-            f"{d.ENGAGEMENT_RATE} {d.RATIO}",
-            refs(CRR, "engaged", "comments"),
-        ),
+        ratio("engagement_rate", d.ENGAGEMENT_RATE, refs(CRR, "engaged", "comments")),
         _count("upvotes", CRR, "upvotes", "+1 reactions"),
         _count("downvotes", CRR, "downvotes", "-1 reactions"),
         _count("other_reactions", CRR, "other_reactions", "Reactions other than +/-1"),
-        col(
-            "net_sentiment",
-            "DOUBLE",
-            f"{d.NET_SENTIMENT} {d.RATIO}",
-            refs(CRR, "upvotes", "downvotes"),
-        ),
+        ratio("net_sentiment", d.NET_SENTIMENT, refs(CRR, "upvotes", "downvotes")),
     ),
 )

@@ -10,24 +10,22 @@ from codex_assets.defs.analytics.marts.columns import (
     billing_columns,
     col,
     day,
+    mart_spec,
     raw_token_columns,
     uncosted_credits,
 )
-from codex_assets.lib.tables import TableSpec, refs
+from codex_assets.lib.tables import refs
 
-TESTS = ("tests/unit/test_marts_usage.py", "tests/property/test_analytics_conformance.py")
-
-SPEC = TableSpec(
-    qualified_name="marts.spend_by_model_daily",
-    description=(
+SPEC = mart_spec(
+    "spend_by_model_daily",
+    (
         "Spend per day, model and speed, from the per-user model breakdown: credits, cost, "
         "users, tokens."
     ),
     grain=("day", "model", "speed"),
     refresh="daily",
     upstream=(UUM,),
-    sql_file="defs/analytics/marts/spend_by_model_daily.sql",
-    tests=TESTS,
+    unit_test="tests/unit/test_marts_usage.py",
     columns=(
         day(UUM),
         col(

@@ -2,15 +2,8 @@
 -- ($surfaces, `all` included), days without any usage included (credits 0, cost 0).
 -- Cost per row is already decided in marts.usage_user_daily; here it is only summed.
 WITH
-days AS (
-    SELECT range::DATE AS day
-    FROM range($start::DATE, $end::DATE + 1, INTERVAL 1 DAY)
-),
-
 grid AS (
-    SELECT days.day, surfaces.surface
-    FROM days
-    CROSS JOIN (SELECT unnest($surfaces::VARCHAR[]) AS surface) AS surfaces
+    FROM mart_day_surface_grid($start, $end, $surfaces)
 ),
 
 spend AS (

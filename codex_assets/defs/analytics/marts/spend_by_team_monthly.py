@@ -9,23 +9,22 @@ from codex_assets.defs.analytics.marts.columns import (
     active_users,
     billing_columns,
     col,
-    uncosted_credits,
+    cost_columns,
+    cost_per_active_user,
+    mart_spec,
 )
-from codex_assets.lib.tables import TableSpec, refs
+from codex_assets.lib.tables import refs
 
-TESTS = ("tests/unit/test_marts_usage.py", "tests/property/test_analytics_conformance.py")
-
-SPEC = TableSpec(
-    qualified_name="marts.spend_by_team_monthly",
-    description=(
+SPEC = mart_spec(
+    "spend_by_team_monthly",
+    (
         "Spend per calendar month and team, from the users' `all` rows: credits, cost, "
         "active users. A month is rebuilt whole whenever a refresh touches one of its days."
     ),
     grain=("month", "team"),
     refresh="monthly",
     upstream=(UUD,),
-    sql_file="defs/analytics/marts/spend_by_team_monthly.sql",
-    tests=TESTS,
+    unit_test="tests/unit/test_marts_usage.py",
     columns=(
         col(
             "month",
@@ -42,18 +41,12 @@ SPEC = TableSpec(
             nullable=False,
         ),
         col("credits", "DOUBLE", "Credits used in the month.", refs(UUD, "credits")),
-        col("cost_usd", "DOUBLE", d.COST, refs(UUD, "cost_usd")),
-        uncosted_credits(refs(UUD, "cost_usd", "credits")),
+        *cost_columns(UUD),
         active_users(
             f"Distinct users active on at least one day of the month. {d.ACTIVE}",
             refs(UUD, "user_id", "is_active"),
         ),
-        col(
-            "cost_per_active_user",
-            "DOUBLE",
-            f"cost_usd / active_users. {d.RATIO}",
-            refs(UUD, "cost_usd", "user_id", "is_active"),
-        ),
+        cost_per_active_user(UUD),
         *billing_columns(refs(UUD, "credits", "billed_cost_usd"), refs(UUD, "billed_cost_usd")),
     ),
 )

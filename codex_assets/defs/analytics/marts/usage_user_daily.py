@@ -11,29 +11,29 @@ from codex_assets.defs.analytics.marts.columns import (
     billing_columns,
     col,
     day,
+    mart_spec,
     raw_token_columns,
     surface,
+    volume_columns,
 )
-from codex_assets.lib.tables import TableSpec, refs
+from codex_assets.lib.tables import Column, TableSpec, refs
 
-TESTS = ("tests/unit/test_marts_usage.py", "tests/property/test_analytics_conformance.py")
 _USAGE_KEYS = refs(UU, "user_id", "email")
 
-SPEC = TableSpec(
-    qualified_name="marts.usage_user_daily",
-    description=(
+SPEC = mart_spec(
+    "usage_user_daily",
+    (
         "Codex usage per day, user and surface: an `all` row per user-day from the user's "
         "totals, and one row per surface the user's clients map to, summed."
     ),
     grain=("day", "user_id", "surface"),
     refresh="daily",
     upstream=(UU, UUC),
-    sql_file="defs/analytics/marts/usage_user_daily.sql",
     state_sql=(
         "defs/analytics/marts/user_first_active.sql",
         "defs/analytics/marts/user_active_runs.sql",
     ),
-    tests=TESTS,
+    unit_test="tests/unit/test_marts_usage.py",
     columns=(
         day(UU, UUC),
         col("user_id", "VARCHAR", USER_ID, refs(UU, "user_id") + refs(UUC, "user_id")),
@@ -49,23 +49,10 @@ SPEC = TableSpec(
             refs(UUC, "client_id"),
             nullable=False,
         ),
-        col(
-            "threads",
-            "BIGINT",
-            "Threads: the user's totals on `all`, the sum over the surface's clients otherwise.",
-            refs(UU, "threads") + refs(UUC, "threads"),
-        ),
-        col(
-            "turns",
-            "BIGINT",
-            "Turns: the user's totals on `all`, the sum over the surface's clients otherwise.",
-            refs(UU, "turns") + refs(UUC, "turns"),
-        ),
-        col(
-            "credits",
-            "DOUBLE",
-            "Credits: the user's totals on `all`, the sum over the surface's clients otherwise.",
-            refs(UU, "credits") + refs(UUC, "credits"),
+        *volume_columns(
+            "{Measure}: the user's totals on `all`, the sum over the surface's clients otherwise.",
+            UU,
+            UUC,
         ),
         col(
             "cost_usd",
@@ -89,35 +76,37 @@ SPEC = TableSpec(
     ),
 )
 
-USER_FIRST_ACTIVE = TableSpec(
-    qualified_name="marts.user_first_active",
-    description=(
-        "Each user's first active day per surface (and `all`) over all loaded history: "
-        "what adoption_daily counts new users from."
-    ),
-    grain=("user_id", "surface"),
-    maintained_by=SPEC.name,
-    tests=("tests/unit/test_marts_refresh.py",),
-    columns=(
-        col("user_id", "VARCHAR", USER_ID, nullable=False),
-        col("surface", "VARCHAR", d.SURFACE, nullable=False),
-        col("first_active_day", "DATE", d.NEW_USER, nullable=False),
-    ),
+
+def _state_table(
+    name: str, description: str, grain: tuple[str, ...], *columns: Column
+) -> TableSpec:
+    """A table this mart's refresh keeps beside it (its state SQL), one row per user and
+    `grain`'s other key."""
+    return TableSpec(
+        qualified_name=f"marts.{name}",
+        description=description,
+        grain=grain,
+        maintained_by=SPEC.name,
+        tests=("tests/unit/test_marts_refresh.py",),
+        columns=(col("user_id", "VARCHAR", USER_ID, nullable=False), *columns),
+    )
+
+
+USER_FIRST_ACTIVE = _state_table(
+    "user_first_active",
+    "Each user's first active day per surface (and `all`) over all loaded history: "
+    "what adoption_daily counts new users from.",
+    ("user_id", "surface"),
+    col("surface", "VARCHAR", d.SURFACE, nullable=False),
+    col("first_active_day", "DATE", d.NEW_USER, nullable=False),
 )
 
-USER_ACTIVE_RUNS = TableSpec(
-    qualified_name="marts.user_active_runs",
-    description=(
-        "Each user's runs of consecutive active days (any surface): what user_activity "
-        "reads first and last active days and streaks from."
-    ),
-    grain=("user_id", "run_start"),
-    maintained_by=SPEC.name,
-    tests=("tests/unit/test_marts_refresh.py",),
-    columns=(
-        col("user_id", "VARCHAR", USER_ID, nullable=False),
-        col("run_start", "DATE", "First day of the run.", nullable=False),
-        col("run_end", "DATE", "Last day of the run.", nullable=False),
-        col("email", "VARCHAR", f"The last email seen in the run. {d.EMAIL}"),
-    ),
+USER_ACTIVE_RUNS = _state_table(
+    "user_active_runs",
+    "Each user's runs of consecutive active days (any surface): what user_activity "
+    "reads first and last active days and streaks from.",
+    ("user_id", "run_start"),
+    col("run_start", "DATE", "First day of the run.", nullable=False),
+    col("run_end", "DATE", "Last day of the run.", nullable=False),
+    col("email", "VARCHAR", f"The last email seen in the run. {d.EMAIL}"),
 )

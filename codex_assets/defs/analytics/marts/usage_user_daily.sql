@@ -10,15 +10,7 @@ totals AS (
         day,
         user_id,
         email,
-        threads,
-        turns,
-        credits,
-        cost_usd AS billed_cost_usd,
-        mart_row_cost(cost_usd, estimated_cost_usd, credits, $usd_per_credit::DOUBLE) AS cost_usd,
-        uncached_text_input_tokens AS uncached_input_tokens,
-        cached_text_input_tokens AS cached_input_tokens,
-        text_output_tokens AS output_tokens,
-        text_total_tokens AS total_tokens
+        -- include: defs/analytics/marts/_usage_row.sql
     FROM raw.usage_users
     WHERE day BETWEEN $start AND $end
 ),
@@ -29,15 +21,7 @@ clients AS (
         user_id,
         email,
         client_id,
-        threads,
-        turns,
-        credits,
-        cost_usd AS billed_cost_usd,
-        mart_row_cost(cost_usd, estimated_cost_usd, credits, $usd_per_credit::DOUBLE) AS cost_usd,
-        uncached_text_input_tokens AS uncached_input_tokens,
-        cached_text_input_tokens AS cached_input_tokens,
-        text_output_tokens AS output_tokens,
-        text_total_tokens AS total_tokens
+        -- include: defs/analytics/marts/_usage_row.sql
     FROM raw.usage_user_clients
     WHERE day BETWEEN $start AND $end
 ),

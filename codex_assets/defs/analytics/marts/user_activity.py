@@ -4,10 +4,9 @@ the last loaded day, read from the state table marts.user_active_runs and the la
 from __future__ import annotations
 
 from codex_assets.defs.analytics.marts import definitions as d
-from codex_assets.defs.analytics.marts.columns import USER_ID, UUD, col
-from codex_assets.lib.tables import Column, TableSpec, refs
+from codex_assets.defs.analytics.marts.columns import USER_ID, UUD, col, mart_spec
+from codex_assets.lib.tables import Column, refs
 
-TESTS = ("tests/unit/test_marts_adoption.py", "tests/property/test_analytics_conformance.py")
 _DAYS_ACTIVE = refs(UUD, "day", "is_active")
 
 
@@ -26,17 +25,16 @@ def _last_28_days(name: str, type_: str, what: str, source: str) -> Column:
     )
 
 
-SPEC = TableSpec(
-    qualified_name="marts.user_activity",
-    description=(
+SPEC = mart_spec(
+    "user_activity",
+    (
         "One row per user who has been active, as of the last loaded day: first and last "
         "active day, recent activity, streaks and cohort."
     ),
     grain=("user_id",),
     refresh="snapshot",
     upstream=(UUD,),
-    sql_file="defs/analytics/marts/user_activity.sql",
-    tests=TESTS,
+    unit_test="tests/unit/test_marts_adoption.py",
     columns=(
         col(
             "as_of_day",

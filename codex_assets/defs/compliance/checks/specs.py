@@ -6,6 +6,8 @@ docs/checks.md's tables and the README's are generated from these
 
 from __future__ import annotations
 
+from functools import partial
+
 from codex_assets.defs.compliance.window import COMPLIANCE_SLA, RETENTION_DAYS
 from codex_assets.lib.checks.specs import FRESHNESS, CheckSpec, coverage_spec
 
@@ -94,34 +96,36 @@ FILE_CHECKSUMS_MATCH = CheckSpec(
     not_promised="—",
 )
 
-NO_NEGATIVE_COUNTS = CheckSpec(
-    name="no_negative_counts",
+_landed_log_check = partial(
+    CheckSpec,
     family=COMPLIANCE_LOG,
     on=ON_LOG,
     blocking=True,
+    action=f"reload the days named while the API keeps their files ({RETENTION_DAYS} days)",
+)
+"""A blocking check of what the loader itself wrote: failing means the partition was altered
+since, and reloading (while the API still has the files) repairs it."""
+
+NO_NEGATIVE_COUNTS = _landed_log_check(
+    name="no_negative_counts",
     rule=(
         "No token count (input, cached input, output, reasoning output) below zero; NULL (an "
         "event without token usage) is allowed."
     ),
     why="the compliance marts' sums would be wrong.",
     failure="a token count below zero: the partition was altered or written by another tool",
-    action=f"reload the days named while the API keeps their files ({RETENTION_DAYS} days)",
     relies_on=f"token counts are amounts consumed (C); {_ALTERED}",
     not_promised="token usage on every event: NULL is allowed",
 )
 
-ROWS_MATCH_PARTITION_DAY = CheckSpec(
+ROWS_MATCH_PARTITION_DAY = _landed_log_check(
     name="rows_match_partition_day",
-    family=COMPLIANCE_LOG,
-    on=ON_LOG,
-    blocking=True,
     rule=(
         "Every log file in a partition ends in its day: end_time in (D 00:00, D+1 00:00] UTC, "
         "and every line's `day` is the partition's."
     ),
     why="its events would be counted on the wrong day.",
     failure="log files describe another day than their partition's",
-    action=f"reload the days named while the API keeps their files ({RETENTION_DAYS} days)",
     relies_on=f"a log file's `end_time` (C) decides its day; {_ALTERED}",
     not_promised="—",
 )
