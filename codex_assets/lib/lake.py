@@ -17,7 +17,6 @@ import os
 import shutil
 import threading
 import time
-import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -26,7 +25,7 @@ from typing import Any
 import duckdb
 import orjson
 
-from codex_assets.lib import storage
+from codex_assets.lib import staging, storage
 from codex_assets.lib.sql import sql_string
 from codex_assets.lib.storage import LakePath
 
@@ -51,8 +50,23 @@ class Lake:
     locally or by one upload to the object store.
     """
 
-    def __init__(self, root: str | Path | storage.ObjectPath) -> None:
+    def __init__(
+        self, root: str | Path | storage.ObjectPath, *, staging_root: Path | None = None
+    ) -> None:
         self.root: LakePath = storage.lake_path(root)
+        self.staging_root = staging_root or staging.staging_root(self.root)
+        """Where partitions are built (see `lib.staging`): never inside the lake."""
+        self._swept = False
+
+    def new_staging(self) -> Path:
+        """A private build directory for one partition; the first call of this `Lake` first
+        removes what dead writers left (see `lib.staging`)."""
+        if not self._swept:
+            self._swept = True
+            staging.sweep(self.staging_root)
+            if isinstance(self.root, Path):
+                staging.sweep_legacy(self.root)
+        return staging.new_entry(self.staging_root)
 
     @property
     def is_remote(self) -> bool:
@@ -107,8 +121,12 @@ class Lake:
         partition, never a mix, and a run killed halfway leaves the old one in place.
         """
         target = self.partition_file(table, day)
-        with storage.workdir(target) as work:
+        storage.make_private_dirs(target.parent)
+        work = self.new_staging()
+        try:
             return self._write_partition(target, work, select, day, rows, metadata)
+        finally:
+            staging.remove_entry(work)
 
     def _write_partition(
         self,
@@ -119,10 +137,10 @@ class Lake:
         rows: Sequence[Mapping[str, Any]],
         metadata: Mapping[str, str | int] | None,
     ) -> int:
-        staging = work / f".staging-{uuid.uuid4().hex}.json"
-        temporary = work / f".{DATA_FILE}.{uuid.uuid4().hex}.tmp"
+        rows_file = work / "rows.json"
+        temporary = work / DATA_FILE
         try:
-            staging.write_bytes(orjson.dumps(list(rows)))
+            _write_private(rows_file, orjson.dumps(list(rows)))
             options = "FORMAT parquet, COMPRESSION zstd"
             if metadata:
                 options += f", KV_METADATA {_kv_literal(metadata)}"
@@ -130,7 +148,7 @@ class Lake:
                 conn.execute(
                     f"COPY ({select}) TO {sql_string(str(temporary))} ({options})",
                     {
-                        "path": str(staging),
+                        "path": str(rows_file),
                         "day": day.isoformat(),
                         "loaded_at": datetime.now(UTC).replace(tzinfo=None),
                     },
@@ -138,7 +156,7 @@ class Lake:
             storage.publish(temporary, target)
         finally:
             with contextlib.suppress(FileNotFoundError):
-                staging.unlink()
+                rows_file.unlink()
             with contextlib.suppress(FileNotFoundError):
                 temporary.unlink()
         return len(rows)
@@ -257,13 +275,14 @@ class PartitionStream:
         for part in parts:
             if set(part) != set(self.columns):
                 raise ValueError(f"every part needs the columns {self.columns}, got {tuple(part)}")
-        # Locally the partition's own directory; for an object store a private temp directory.
-        self._work = storage.local_workdir(self.target)
+        storage.make_private_dirs(self.target.parent)
         if isinstance(self.target, Path):
             os.chmod(self.target.parent.parent, storage.PRIVATE_DIR)  # the table directory
-        self.staging = self._work / f".staging-{uuid.uuid4().hex}"
-        self.staging.mkdir(mode=storage.PRIVATE_DIR)
-        self._temporary = self._work / f".{DATA_FILE}.{uuid.uuid4().hex}.tmp"
+        # Pipes, staged bodies, DuckDB's spill and the Parquet file under construction all live
+        # in one private directory outside the lake, removed on commit or abort, and by the
+        # next writer if this process is killed (see `lib.staging`).
+        self.staging = lake.new_staging()
+        self._temporary = self.staging / DATA_FILE
         self.pipes = (hasattr(os, "mkfifo") if use_pipes is None else use_pipes) and bool(parts)
         self.paths = [self.staging / f"body-{i:06d}.jsonl" for i in range(max(1, len(parts)))]
         self._parts = [dict(p) for p in parts] or [dict.fromkeys(self.columns)]
@@ -417,10 +436,17 @@ class PartitionStream:
             self._done = True
             with contextlib.suppress(duckdb.Error):
                 self._conn.close()
-            with contextlib.suppress(FileNotFoundError):
-                self._temporary.unlink()
-            shutil.rmtree(self.staging, ignore_errors=True)
-            storage.remove_workdir(self.target, self._work)
+            staging.remove_entry(self.staging)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, storage.PRIVATE_FILE)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 def _describe(fingerprint: Mapping[str, str]) -> str:

@@ -63,6 +63,9 @@ class Settings:
     compliance_retention_days: int | None
     compliance_downloads_per_minute: float
     compliance_max_concurrency: int
+    api_retry_budget_seconds: float = 300.0
+    """CODEX_API_RETRY_BUDGET_SECONDS: how long one request keeps being retried (429s honour
+    their Retry-After for as long as this allows)."""
 
     @property
     def lake_is_remote(self) -> bool:

@@ -21,6 +21,7 @@ object or the new one and a writer killed halfway publishes nothing.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import posixpath
 import shutil
@@ -275,7 +276,19 @@ def publish(built: Path, target: LakePath) -> None:
         return
     os.chmod(built, PRIVATE_FILE)
     fsync(built)
-    os.replace(built, target)
+    try:
+        os.replace(built, target)
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        # The staging directory is on another filesystem than the lake (a mounted lake):
+        # copy beside the target, then rename, so the swap itself stays atomic.
+        beside = target.with_name(f".{target.name}.{built.parent.name}.tmp")
+        shutil.copyfile(built, beside)
+        os.chmod(beside, PRIVATE_FILE)
+        fsync(beside)
+        os.replace(beside, target)
+        built.unlink()
     fsync(target.parent)
 
 

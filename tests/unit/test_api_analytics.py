@@ -27,6 +27,7 @@ def http(handler=lambda r: httpx.Response(200, json={"data": [], "has_more": Fal
             api_key="k-unit",
             key_env_var="CODEX_ANALYTICS_API_KEY",
             scope="codex.enterprise.analytics.read",
+            max_retries=6,  # the no-op sleep stops no clock: bound the count instead
         ),
         transport=httpx.MockTransport(handler),
         sleep=lambda s: None,

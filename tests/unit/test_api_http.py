@@ -28,7 +28,8 @@ def settings(**overrides) -> HttpSettings:
 
 def test_settings_defaults_match_the_documented_contract():
     s = settings()
-    assert (s.timeout_s, s.max_retries, s.backoff_initial_s, s.backoff_max_s) == (60, 6, 0.5, 30)
+    assert (s.timeout_s, s.backoff_initial_s, s.backoff_max_s) == (60, 0.5, 30)
+    assert (s.retry_budget_s, s.max_retries) == (300, None)  # bounded by time, not a count
     assert s.requests_per_minute == 100
 
 
@@ -94,7 +95,9 @@ def test_backoff_is_capped_exponential_with_full_jitter():
 
 
 def _client(handler) -> ApiHttpClient:
-    return ApiHttpClient(settings(), transport=httpx.MockTransport(handler), sleep=lambda s: None)
+    return ApiHttpClient(
+        settings(max_retries=6), transport=httpx.MockTransport(handler), sleep=lambda s: None
+    )
 
 
 def test_paths_are_joined_under_the_base_url_and_repr_hides_the_key():

@@ -61,7 +61,9 @@ def make(tmp_path, *faults: FaultRule, principal: str | None = None, **http):
     )
     transport = Recorder(sim)
     client = ApiHttpClient(
-        compliance_http_settings(BASE, sim.config.compliance_key, requests_per_minute=None, **http),
+        compliance_http_settings(
+            BASE, sim.config.compliance_key, requests_per_minute=None, **{"max_retries": 6, **http}
+        ),
         transport=transport,
         sleep=lambda s: None,
     )
@@ -147,7 +149,9 @@ def _scripted(pages: list[dict]) -> tuple[ComplianceClient, list[httpx.Request]]
         return httpx.Response(200, json=pages[min(len(seen), len(pages)) - 1])
 
     http = ApiHttpClient(
-        compliance_http_settings("https://api.example/v1", "k", requests_per_minute=None),
+        compliance_http_settings(
+            "https://api.example/v1", "k", requests_per_minute=None, max_retries=6
+        ),
         transport=httpx.MockTransport(handler),
         sleep=lambda s: None,
     )
@@ -224,7 +228,9 @@ def _storage_host(body: bytes, wire: bytes, headers: dict[str, str]) -> Complian
         return httpx.Response(200, json={"data": [entry], "has_more": False})
 
     http = ApiHttpClient(
-        compliance_http_settings("https://api.example/v1", "k", requests_per_minute=None),
+        compliance_http_settings(
+            "https://api.example/v1", "k", requests_per_minute=None, max_retries=6
+        ),
         transport=httpx.MockTransport(handler),
         sleep=lambda s: None,
     )

@@ -102,7 +102,13 @@ def download_verified(
             failures=[failure.description for failure in failures],
         )
 
-    return retry(attempt, http.settings.backoff, before_retry=before_retry, give_up=give_up)
+    return retry(
+        attempt,
+        http.settings.backoff,
+        before_retry=before_retry,
+        give_up=give_up,
+        clock=http.clock,
+    )
 
 
 class _RetryableDownload(Exception):

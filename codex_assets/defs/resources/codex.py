@@ -122,6 +122,11 @@ class CodexResource(dg.ConfigurableResource):
     compliance_max_concurrency: int = _setting(
         "CODEX_COMPLIANCE_MAX_CONCURRENCY", 2, "log files downloaded in parallel"
     )
+    api_retry_budget_seconds: float = _setting(
+        "CODEX_API_RETRY_BUDGET_SECONDS",
+        300.0,
+        "how long one request (or download) keeps being retried through 429s and 5xx",
+    )
 
     @classmethod
     def variables(cls) -> dict[str, str]:
@@ -239,6 +244,7 @@ class CodexResource(dg.ConfigurableResource):
         "usd_per_credit",
         "requests_per_minute",
         "compliance_downloads_per_minute",
+        "api_retry_budget_seconds",
         mode="before",
     )
     @classmethod

@@ -90,6 +90,7 @@ def open_analytics_client(settings: Settings) -> Iterator[AnalyticsClient]:
             key_env_var=ANALYTICS_KEY_VAR,
             scope=ANALYTICS_SCOPE,
             requests_per_minute=requests_per_minute,
+            retry_budget_s=settings.api_retry_budget_seconds,
         ),
         transport=transport,
     )
@@ -134,6 +135,7 @@ def open_compliance_client(settings: Settings) -> Iterator[ComplianceClient]:
             key,
             requests_per_minute=requests_per_minute,
             downloads_per_minute=downloads_per_minute,
+            retry_budget_s=settings.api_retry_budget_seconds,
         ),
         transport=transport,
     )

@@ -42,6 +42,7 @@ from codex_assets.lib.http.errors import (
 )
 from codex_assets.lib.http.ratelimit import RateLimiter, route_template
 from codex_assets.lib.http.retry import (
+    DEFAULT_BUDGET_S,
     RETRYABLE_STATUSES,
     Backoff,
     Failure,
@@ -85,7 +86,10 @@ class HttpSettings:
     key_env_var: str
     scope: str
     timeout_s: float = 60
-    max_retries: int = 6
+    retry_budget_s: float = DEFAULT_BUDGET_S
+    """How long one request keeps being retried (CODEX_API_RETRY_BUDGET_SECONDS)."""
+    max_retries: int | None = None
+    """An extra cap on the count of retries; off in production (the budget bounds them)."""
     backoff_initial_s: float = 0.5
     backoff_max_s: float = 30
     requests_per_minute: float | None = 100
@@ -102,8 +106,10 @@ class HttpSettings:
             )
         if not self.api_key or not self.api_key.strip():
             raise ValueError(f"{self.key_env_var} is empty: set it to the API key.")
-        if self.timeout_s <= 0 or self.max_retries < 0:
+        if self.timeout_s <= 0 or (self.max_retries is not None and self.max_retries < 0):
             raise ValueError("timeout_s must be positive and max_retries non-negative.")
+        if self.retry_budget_s < 0:
+            raise ValueError("retry_budget_s must be 0 or above.")
         if self.backoff_initial_s < 0 or self.backoff_max_s < self.backoff_initial_s:
             raise ValueError("backoff needs 0 <= backoff_initial_s <= backoff_max_s.")
 
@@ -111,7 +117,11 @@ class HttpSettings:
     def backoff(self) -> Backoff:
         """The retry budget and backoff, for the HTTP layer and for callers that retry too."""
         return Backoff(
-            self.max_retries, self.backoff_initial_s, self.backoff_max_s, self.retry_after_max_s
+            initial_s=self.backoff_initial_s,
+            max_s=self.backoff_max_s,
+            retry_after_max_s=self.retry_after_max_s,
+            budget_s=self.retry_budget_s,
+            max_retries=self.max_retries,
         )
 
 
@@ -246,6 +256,11 @@ class ApiHttpClient:
     def stats(self) -> HttpStatsSnapshot:
         """Requests sent, retries (by reason) and time spent waiting on the rate limit."""
         return self._stats.snapshot()
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        """The monotonic clock this client times its retry budget with (injectable in tests)."""
+        return self._clock
 
     @property
     def limiter(self) -> RateLimiter:
@@ -402,12 +417,12 @@ class ApiHttpClient:
             if tally is not None:
                 tally.retries += 1
             logger.warning(
-                "GET %s: attempt %d of %d failed (%s); retrying in %.1fs",
+                "GET %s: attempt %d failed (%s); retrying in %.1fs (retry budget %gs)",
                 display,
                 attempts,
-                settings.max_retries + 1,
                 failure.description,
                 delay,
+                settings.retry_budget_s,
             )
             if failure.status == 429:
                 # Every thread on this route waits, not only this one; acquire() does the wait.
@@ -424,10 +439,16 @@ class ApiHttpClient:
                 last_failure=last.description,
                 status=last.status,
                 body_excerpt=last.body_excerpt,
+                budget_s=settings.retry_budget_s,
             )
 
         return retry(
-            attempt, settings.backoff, before_retry=before_retry, give_up=give_up, rng=self._rng
+            attempt,
+            settings.backoff,
+            before_retry=before_retry,
+            give_up=give_up,
+            rng=self._rng,
+            clock=self._clock,
         )
 
     def _check(

@@ -159,10 +159,16 @@ class ApiRetriesExhaustedError(CodexApiError):
         last_failure: str,
         status: int | None,
         body_excerpt: str,
+        budget_s: float | None = None,
     ) -> ApiRetriesExhaustedError:
+        budget = (
+            f" (the retry budget, CODEX_API_RETRY_BUDGET_SECONDS, is {budget_s:g}s)"
+            if budget_s is not None
+            else ""
+        )
         message = (
             f"GET {url} failed {attempts} {'time' if attempts == 1 else 'times'} over "
-            f"{elapsed_s:.1f}s; giving up. "
+            f"{elapsed_s:.1f}s; giving up{budget}. "
             f"Last failure: {last_failure}. The API (or the network to it) kept failing in a "
             "way that is usually transient: re-run later, and if it persists check the API's "
             "status and the network path to it."

@@ -11,6 +11,7 @@ from __future__ import annotations
 import email.utils
 import math
 import random
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -67,14 +68,27 @@ class Failure:
     body_excerpt: str = ""
 
 
+DEFAULT_BUDGET_S = 300.0
+"""Five minutes: a minute of throttling (the download route allows 50 a minute) waited out
+several times over, and an outage of a few minutes ridden through, before a run fails."""
+
+
 @dataclass(frozen=True)
 class Backoff:
-    """How often to try again, and how long to wait before each retry."""
+    """How long to wait before each retry, and for how long in all to keep trying.
 
-    max_retries: int
+    The bound is time, not a count: a burst of twenty 429s with `Retry-After: 1` costs twenty
+    seconds and is waited out, where a fixed count of retries would give up after a few.
+    `budget_s` is the time from the first attempt after which no retry starts: a wait that
+    would end past it is not begun, and the loop gives up at once. `max_retries` is an extra
+    cap on the count, off (None) unless a caller wants to fail fast (the tests).
+    """
+
     initial_s: float
     max_s: float
     retry_after_max_s: float = 300
+    budget_s: float = DEFAULT_BUDGET_S
+    max_retries: int | None = None
 
     def delay(self, retry_number: int, failure: Failure, rng: random.Random | None = None) -> float:
         """The jittered backoff for retry `retry_number` (0 first), or the server's Retry-After
@@ -92,20 +106,26 @@ def retry(
     before_retry: Callable[[int, Failure, float], None],
     give_up: Callable[[Sequence[Failure]], Exception],
     rng: random.Random | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> T:
     """`attempt(n)` for n = 1, 2, ... until it returns something other than a `Failure`.
 
     After a failed attempt n, `before_retry(n, failure, delay)` counts, logs and waits (it does
-    the waiting, so a caller can share a 429's pause with other threads); after the last one
-    (`max_retries + 1` attempts) `give_up(failures)` is raised. An attempt that raises is not
-    retried: that is how a permanent error stops the loop.
+    the waiting, so a caller can share a 429's pause with other threads). When the wait would
+    end past `backoff.budget_s` from the start (or `max_retries` is reached),
+    `give_up(failures)` is raised instead. An attempt that raises is not retried: that is how a
+    permanent error stops the loop.
     """
     failures: list[Failure] = []
+    started = clock()
     while True:
         outcome = attempt(len(failures) + 1)
         if not isinstance(outcome, Failure):
             return outcome
         failures.append(outcome)
-        if len(failures) > backoff.max_retries:
+        if backoff.max_retries is not None and len(failures) > backoff.max_retries:
             raise give_up(failures)
-        before_retry(len(failures), outcome, backoff.delay(len(failures) - 1, outcome, rng))
+        delay = backoff.delay(len(failures) - 1, outcome, rng)
+        if clock() - started + delay > backoff.budget_s:
+            raise give_up(failures)
+        before_retry(len(failures), outcome, delay)
