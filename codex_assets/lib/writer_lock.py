@@ -52,6 +52,7 @@ class DataDirBusyError(RuntimeError):
 class _Hold:
     fd: int
     count: int
+    started: str
 
 
 _holds: dict[str, _Hold] = {}
@@ -79,7 +80,10 @@ def acquire(data_dir: Path, *, wait_seconds: float = 0.0, run_id: str | None = N
     key = str(path.resolve())
     with _guard:
         if key in _holds:
-            _holds[key].count += 1
+            held = _holds[key]
+            held.count += 1
+            if run_id:  # the CLI's hold, now running its run: name the run too
+                _write_holder(held.fd, held.started, run_id)
             return
         storage.make_private_dirs(path.parent)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, storage.PRIVATE_FILE)
@@ -88,8 +92,9 @@ def acquire(data_dir: Path, *, wait_seconds: float = 0.0, run_id: str | None = N
         except BaseException:
             os.close(fd)
             raise
-        _write_holder(fd, run_id)
-        _holds[key] = _Hold(fd, 1)
+        started = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        _write_holder(fd, started, run_id)
+        _holds[key] = _Hold(fd, 1, started)
 
 
 def release(data_dir: Path) -> None:
@@ -129,10 +134,10 @@ def _lock(fd: int, path: Path, wait_seconds: float, run_id: str | None) -> None:
         time.sleep(min(_POLL_SECONDS, max(limit - waited, 0.01)))
 
 
-def _write_holder(fd: int, run_id: str | None) -> None:
+def _write_holder(fd: int, started: str, run_id: str | None) -> None:
     record = {
         "pid": str(os.getpid()),
-        "started": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "started": started,
         "command": _command(),
         "run_id": run_id or "",
     }

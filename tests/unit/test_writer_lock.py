@@ -74,8 +74,15 @@ def test_a_steps_process_of_the_same_run_waits_for_its_sibling(tmp_path):
 
 
 def test_the_lock_is_reentrant_within_a_process(tmp_path):
-    with writer_lock.hold(tmp_path), writer_lock.hold(tmp_path):
-        pass
+    with writer_lock.hold(tmp_path):  # the CLI's hold, then its in-process run's
+        started = writer_lock.holder(tmp_path)["started"]
+        with writer_lock.hold(tmp_path, run_id="run-9"):
+            assert writer_lock.holder(tmp_path) == {
+                "pid": str(os.getpid()),
+                "started": started,
+                "command": writer_lock.holder(tmp_path)["command"],
+                "run_id": "run-9",
+            }
     with writer_lock.hold(tmp_path):  # released by the outer exit, taken again at once
         assert json.loads((tmp_path / writer_lock.LOCK_FILE).read_text())["pid"] == str(os.getpid())
 
