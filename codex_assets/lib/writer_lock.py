@@ -41,7 +41,8 @@ RUN_WAIT_SECONDS = 120.0
 SIBLING_WAIT_SECONDS = 3600.0
 """How long a step waits for a step of its own run (only with a multi-process executor)."""
 _POLL_SECONDS = 0.2
-_PLAIN_WORD = re.compile(r"^-{0,2}[A-Za-z0-9_.-]{1,40}$")
+_PLAIN_WORD = re.compile(r"^(-{0,2}[A-Za-z][A-Za-z_-]{0,39}|[0-9][0-9-]{0,19})$")
+_SECRET_OPTION = re.compile(r"key|token|secret|password", re.IGNORECASE)
 
 
 class DataDirBusyError(RuntimeError):
@@ -147,11 +148,12 @@ def _write_holder(fd: int, started: str, run_id: str | None) -> None:
 
 def _command() -> str:
     """The program and its first plain words (`codex-assets backfill --days 90`): never a
-    JSON argument or an `x=y` pair, which may carry an instance's settings or a secret."""
+    JSON argument, an `x=y` pair or a path, which may carry an instance's settings or a
+    secret, and nothing from an option named like a secret on."""
     program = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
     words = [f"{Path(sys.executable).name} {program}".strip() if program in ("", "-c") else program]
     for word in sys.argv[1:5]:
-        if not _PLAIN_WORD.match(word):
+        if not _PLAIN_WORD.match(word) or _SECRET_OPTION.search(word):
             break
         words.append(word)
     return " ".join(words)

@@ -124,3 +124,20 @@ def test_the_cli_refuses_a_second_backfill_at_once(data_dir, capsys):
     assert err.startswith("codex-assets: The data directory") and err.count("\n") == 1
     assert f"pid {child.pid}" in err
     assert not (data_dir / "lake").exists()  # nothing was fetched or landed
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["/venv/bin/codex-assets", "backfill", "--days", "90"], "codex-assets backfill --days 90"),
+        (
+            ["/venv/bin/dagster", "api", "execute_run", '{"__class__": "x"}'],
+            "dagster api execute_run",
+        ),
+        (["/venv/bin/tool", "--api-key", "sk-abc"], "tool"),
+        (["/venv/bin/tool", "--password=hunter2"], "tool"),
+    ],
+)
+def test_the_holders_command_never_carries_arguments_that_may_be_secret(monkeypatch, argv, command):
+    monkeypatch.setattr(sys, "argv", argv)
+    assert writer_lock._command() == command
