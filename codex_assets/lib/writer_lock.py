@@ -36,8 +36,10 @@ from pathlib import Path
 from codex_assets.lib import storage
 
 LOCK_FILE = ".writer.lock"
-RUN_WAIT_SECONDS = 120.0
-"""How long a Dagster run waits for another run's lock before failing (the CLI waits 0 s)."""
+RUN_WAIT_SECONDS = 1800.0
+"""How long a Dagster run waits for another run's lock before failing (the CLI waits 0 s).
+Long enough for a marts run launched from the UI beside a raw backfill (the two use different
+pools, so Dagster runs them at once) to wait for the backfill rather than fail."""
 SIBLING_WAIT_SECONDS = 3600.0
 """How long a step waits for a step of its own run (only with a multi-process executor)."""
 _POLL_SECONDS = 0.2
