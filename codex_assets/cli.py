@@ -57,6 +57,7 @@ def _run(args: argparse.Namespace) -> int:
         summary,
     )
     from codex_assets.defs.resources import CodexResource
+    from codex_assets.lib import writer_lock
 
     # What the CLI reads from the environment, in one place: the settings (as the resources'
     # definitions will read them for the run) and where the run is recorded.
@@ -83,9 +84,12 @@ def _run(args: argparse.Namespace) -> int:
     selection, note = default_selection(settings)
     if note:
         print(note)
-    print(f"Backfilling {window.start} .. {window.end} from the {settings.source} source ...")
-    result = run_window(window, instance=dg.DagsterInstance.get(), selection=selection)
-    print(summary(result, window, settings))
+    # Refused at once, before any request, if another run writes this data directory; held
+    # through the run (whose own hold is the same lock) and its summary (lib/writer_lock.py).
+    with writer_lock.hold(settings.data_path, wait_seconds=0):
+        print(f"Backfilling {window.start} .. {window.end} from the {settings.source} source ...")
+        result = run_window(window, instance=dg.DagsterInstance.get(), selection=selection)
+        print(summary(result, window, settings))
     return 0 if result.success else 1
 
 

@@ -1,7 +1,7 @@
 """The reference half of docs/marts.md, generated from the table specs of every slice: the
 analytics marts (`codex_assets.defs.analytics.marts`), the cross-source marts
 (`codex_assets.defs.reconciliation`), the compliance marts (`codex_assets.defs.compliance`) and
-the state tables, with the rules of `DEFINITIONS`.
+the raw tables and the state tables, with the rules of `DEFINITIONS`.
 
 Generated so the definitions and column descriptions a reader finds in the docs are the very
 strings the tables carry (and Dagster shows), and so each mart's section says where its spec,
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from codex_assets.defs.analytics.marts import DEFINITIONS, STATE_TABLES
 from codex_assets.defs.analytics.marts import MARTS as ANALYTICS_MARTS
+from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
 from codex_assets.defs.compliance import specs as compliance_specs
 from codex_assets.defs.reconciliation.marts import MARTS as RECONCILIATION_MARTS
 from codex_assets.lib.tables import Column, TableSpec
@@ -92,6 +93,12 @@ def render_reference() -> str:
         out += [f"## {section.title}", "", section.intro, ""]
         for spec in section.marts:
             out += _mart(section, spec)
+    out += ["## Raw tables", "", _RAW_INTRO, ""]
+    for table in ANALYTICS_RAW_TABLES:
+        out += _raw(table.spec)
+        for view in table.breakdown_views:
+            out += _raw(view)
+    out += _raw(compliance_specs.CODEX_LOG_SPEC)
     out += ["## State tables", ""]
     for table in STATE_TABLES.values():
         out += [
@@ -103,6 +110,29 @@ def render_reference() -> str:
             "",
         ]
     return "\n".join(out).rstrip() + "\n"
+
+
+_RAW_INTRO = (
+    "What the lake holds, as the `raw` views show it. Their columns are whatever their SQL "
+    "yields (see docs/raw-schema.md): the landing SQL of a lake table, the SELECT of a view."
+)
+
+
+def _raw(spec: TableSpec) -> list[str]:
+    sql = spec.landed_by or spec.sql_file
+    reads = (
+        [f"- reads: {', '.join(f'`{table}`' for table in spec.upstream)}"] if spec.upstream else []
+    )
+    return [
+        f"### `{spec.qualified_name}`",
+        "",
+        spec.description,
+        "",
+        f"- grain: {', '.join(spec.grain) or 'none (lines may repeat: at-least-once delivery)'}",
+        *reads,
+        f"- SQL: `codex_assets/{sql}`",
+        "",
+    ]
 
 
 def _mart(section: Section, spec: TableSpec) -> list[str]:

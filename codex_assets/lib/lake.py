@@ -215,8 +215,8 @@ class Lake:
             recorded = json.loads(marker.read_text())
             if recorded != dict(fingerprint):
                 raise LakeSourceMismatchError(
-                    f"The data directory {self.root.parent} holds data from "
-                    f"{_describe(recorded)}, but this run reads from {_describe(fingerprint)}. "
+                    f"The data directory {self.root.parent} holds data from another source "
+                    f"({_differences(recorded, fingerprint)}). "
                     "Mixing them would corrupt the history. Point CODEX_DATA_DIR at another "
                     "directory, or move the old one away if you mean to start over."
                 )
@@ -449,8 +449,18 @@ def _write_private(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
-def _describe(fingerprint: Mapping[str, str]) -> str:
-    return f"source={fingerprint.get('source')} workspace={fingerprint.get('workspace_id')}"
+def _differences(recorded: Mapping[str, str], current: Mapping[str, str]) -> str:
+    """Each field that differs, as `field: recorded X, this run Y` (a missing one is `none`).
+
+    Why field by field: two API workspaces on different hosts describe alike by source and
+    workspace alone; the user needs to see which value moved (e.g. `api_host`).
+    """
+    fields = sorted(set(recorded) | set(current))
+    return "; ".join(
+        f"{field}: recorded {recorded.get(field) or 'none'}, this run {current.get(field) or 'none'}"
+        for field in fields
+        if recorded.get(field) != current.get(field)
+    )
 
 
 def _kv_literal(metadata: Mapping[str, str | int]) -> str:

@@ -53,36 +53,17 @@ def protocol(url: str) -> str:
     return url.split("://", 1)[0]
 
 
-_AWS_ENVIRONMENT = (
-    "AWS_PROFILE",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_DEFAULT_REGION",
-    "AWS_REGION",
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_S3",
-)
-
-
-def filesystem(scheme: str) -> Any:
-    """The fsspec filesystem for `scheme`, configured by the environment (AWS_* for s3://).
-
-    One instance per scheme and environment, so a process that switches endpoint or profile
-    (a test, a notebook) never talks to the old one with the new settings.
-
-    This is the one read of the environment outside `lib.settings.environment()`, and it is not
-    configuration: the AWS variables are botocore's (its credential chain also covers profiles
-    and pod roles), read by botocore itself; the names below, secrets left out, only key the
-    cache. Routing them through `CodexResource` would put credentials in our settings, which
-    the design keeps out of this code entirely.
-    """
-    return _filesystem(scheme, tuple(os.environ.get(name, "") for name in _AWS_ENVIRONMENT))
-
-
 @cache
-def _filesystem(scheme: str, environment: tuple[str, ...]) -> Any:
-    """Listings are not cached: the lake is written by other processes (other runs, other
-    machines), and a stale listing would hide a partition they landed."""
-    del environment  # only the cache key: botocore reads the environment itself
+def filesystem(scheme: str) -> Any:
+    """The fsspec filesystem for `scheme`, one per process, configured by botocore's own
+    environment (AWS_* for s3://, its credential chain also covering profiles and pod roles).
+
+    This code never reads those variables: credentials stay out of our settings, logs and
+    metadata entirely. A process that changes them after the first use (a test switching
+    endpoints) calls `reset_filesystems()`. Listings are not cached: the lake is written by
+    other processes (other runs, other machines), and a stale listing would hide a partition
+    they landed.
+    """
     import fsspec
 
     try:
@@ -93,6 +74,11 @@ def _filesystem(scheme: str, environment: tuple[str, ...]) -> Any:
             f"({error}). s3:// is supported out of the box (s3fs); for gs:// install gcsfs, "
             "for az:// adlfs."
         ) from error
+
+
+def reset_filesystems() -> None:
+    """Forget the filesystems made so far, so the next use reads the environment anew."""
+    filesystem.cache_clear()
 
 
 class ObjectPath:

@@ -9,12 +9,12 @@ Everything else is derived from a spec: the DuckDB DDL and the table and column 
 and the generated reference of docs/marts.md (`codex_assets.docgen.marts`). Lineage names an
 upstream table as `schema.table`.
 
-Why the raw views (`raw.usage_users`, `raw.compliance_codex_log`, ...) have no spec: their
-columns are whatever the landing SQL lands (`defs/analytics/land_*.sql`, read back by
-`defs/analytics/schema.py`; `defs/compliance/view_*.sql`), and the views must keep serving
-partitions that older versions landed with fewer columns. The landing SQL is therefore the one
-place that says what a raw table holds, and the raw assets report the schema DuckDB gives for
-it (`codex_assets.defs.metadata.table_schema`) rather than a second, hand-kept list.
+A raw table (a lake table behind `raw.<name>`, or a breakdown view over one) has a spec too,
+for its description, grain, upstream and SQL, but lists no columns: they are whatever its SQL
+yields (`landed_by`, the landing SQL of a lake table; `sql_file`, a view's SELECT), because the
+views must keep serving partitions older versions landed with fewer columns. That SQL is the
+one place that says what a raw table holds, and the raw assets report the schema DuckDB gives
+for it (`codex_assets.defs.metadata.table_schema`) rather than a second, hand-kept list.
 """
 
 from __future__ import annotations
@@ -78,6 +78,9 @@ class TableSpec:
     created empty when missing, so the SQL can always read them."""
     maintained_by: str | None = None
     """For a state table: the mart whose refresh writes it (it is not an asset of its own)."""
+    landed_by: str | None = None
+    """For a lake table: the SQL (path under codex_assets/) that types the API's rows as they
+    land; its result is the table's columns, so `columns` is empty."""
     tests: tuple[str, ...] = ()
     """The test files that hold the table to its definitions (paths from the repository root)."""
 

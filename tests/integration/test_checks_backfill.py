@@ -125,8 +125,11 @@ def test_backfilling_old_days_reports_no_stale_freshness(data_dir):
     evaluations = result.get_asset_check_evaluations()
     assert not [e for e in evaluations if e.check_name == FRESHNESS_CHECK_NAME]
     failed = {(e.check_name, e.severity) for e in evaluations if not e.passed}
-    # Only the coverage warnings: the other 87 days of the last 90 are not loaded.
-    assert failed == {("last_90_days_loaded", dg.AssetCheckSeverity.WARN)}
+    # Nothing blocks, and the coverage warnings say the other 87 days of the last 90 are not
+    # loaded. (Data-shape warnings may come too: the simulator serves some legal, awkward days
+    # whose client breakdowns do not sum to the totals.)
+    assert {name for name, severity in failed if severity == dg.AssetCheckSeverity.ERROR} == set()
+    assert ("last_90_days_loaded", dg.AssetCheckSeverity.WARN) in failed
     coverage = next(e for e in evaluations if e.check_name == "last_90_days_loaded")
     assert "uv run codex-assets backfill --start" in coverage.description
     assert settings.data_path.exists()

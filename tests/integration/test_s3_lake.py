@@ -48,7 +48,9 @@ def s3_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         monkeypatch.setenv("CODEX_SIMULATOR_SEED", "13")
         monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
         (tmp_path / "dagster_home").mkdir()
+        storage.reset_filesystems()  # this process's s3fs must talk to this server, with its keys
         yield server, tmp_path
+    storage.reset_filesystems()
 
 
 def test_a_scheduled_run_lands_the_lake_on_s3_and_reads_it_back(s3_env):

@@ -244,3 +244,32 @@ def test_times_read_as_utc_whatever_the_readers_time_zone(tmp_path, reader_zone)
         ).fetchone()[0]
     assert {times[name] for name in stamps} == {datetime(2026, 5, 7, 0, 3, 12, 500000)}
     assert expires == datetime(2026, 6, 7, 0, 0)
+
+
+def _landed_order(lake: Lake) -> list[tuple]:
+    with duckdb.connect() as conn:
+        return conn.execute(
+            "SELECT file_id, record FROM read_parquet($p)",
+            {"p": str(lake.partition_file(RAW_TABLE, DAY))},
+        ).fetchall()
+
+
+def test_landing_the_same_day_twice_gives_the_same_line_order(tmp_path, use_pipes):
+    # Files listed out of time order, lines shuffled within each, and enough of them that
+    # DuckDB's two threads share the scan: the stored order must still be one fixed key.
+    files = []
+    for f in (3, 0, 2, 1):
+        events = [
+            event(f"e{f}-{i:04d}", f"2026-05-07T00:{f:02d}:{i % 60:02d}Z", "PROMPT_SENT")
+            for i in reversed(range(1500))
+        ]
+        files.append((f"file-{f}", datetime(2026, 5, 7, 0, 10 + f), body(*events)))
+    orders = []
+    for run in range(2):
+        lake = Lake(tmp_path / f"run{run}" / "lake")
+        assert land(lake, DAY, files, use_pipes=use_pipes) == 6000
+        orders.append(_landed_order(lake))
+    assert orders[0] == orders[1]
+    keys = [(file_id, record) for file_id, record in orders[0]]
+    assert [k[0] for k in keys][:1500] == ["file-0"] * 1500  # the file that ends first
+    assert keys == sorted(keys)

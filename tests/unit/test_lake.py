@@ -104,3 +104,15 @@ def test_source_guard_refuses_a_different_workspace(tmp_path):
     lake.check_source({"source": "simulator", "workspace_id": "w1"})  # same source: fine
     with pytest.raises(LakeSourceMismatchError, match="CODEX_DATA_DIR"):
         lake.check_source({"source": "api", "workspace_id": "w2"})
+
+
+def test_source_guard_names_each_field_that_differs(tmp_path):
+    lake = Lake(tmp_path / "lake")
+    recorded = {"source": "api", "workspace_id": "w1", "api_host": "api.chatgpt.com"}
+    lake.check_source(recorded)
+    with pytest.raises(LakeSourceMismatchError) as refused:
+        lake.check_source({**recorded, "api_host": "127.0.0.1:8000"})
+    message = str(refused.value)
+    assert "api_host: recorded api.chatgpt.com, this run 127.0.0.1:8000" in message
+    assert "workspace_id" not in message  # the same on both sides: not listed
+    assert "\n" not in message

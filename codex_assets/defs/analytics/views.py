@@ -21,6 +21,4 @@ def create_raw_views(conn: duckdb.DuckDBPyConnection, lake: Lake, table: RawTabl
     select = conformed_select(conn, table.name, files)
     conn.execute(f"CREATE OR REPLACE VIEW raw.{table.name} AS {select}")
     for view in table.breakdown_views:
-        conn.execute(
-            f"CREATE OR REPLACE VIEW raw.{view} AS {read_sql(f'defs/analytics/view_{view}.sql')}"
-        )
+        conn.execute(f"CREATE OR REPLACE VIEW {view.qualified_name} AS {read_sql(view.sql_file)}")

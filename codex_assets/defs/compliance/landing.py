@@ -29,10 +29,11 @@ from codex_assets.defs.compliance.client import (
     latest_complete_day,
     oldest_retained_day,
 )
+from codex_assets.defs.compliance.specs import CODEX_LOG_SPEC
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.sql import read_sql
 
-RAW_TABLE = "compliance_codex_log"
+RAW_TABLE = CODEX_LOG_SPEC.name
 FILE_COLUMNS = ("file_id", "file_name", "file_end_time", "file_sha256")
 LANDING_MEMORY_LIMIT = "384MB"
 """DuckDB's cap while a day streams into Parquet. The landing only copies each line with its
@@ -106,7 +107,7 @@ def land_compliance_days(
     """Fetch, verify and land each servable day of `days` as one whole partition."""
     plan = plan_days(days, now, lake.landed_days(RAW_TABLE))
     report = ComplianceLandingReport(kept=plan.kept, unavailable=plan.unavailable)
-    select = read_sql("defs/compliance/raw_codex_log.sql")
+    select = read_sql(CODEX_LOG_SPEC.landed_by)
     for day in plan.fetch:
         files = client.day_files(event_type, day)
         parts = [

@@ -8,7 +8,7 @@ from codex_assets.defs.compliance.client import ComplianceWindowError
 from codex_assets.defs.compliance.landing import RAW_TABLE, land_compliance_days
 from codex_assets.defs.compliance.privacy import make_private
 from codex_assets.defs.compliance.retention import purge_compliance
-from codex_assets.defs.compliance.specs import EVENTS_SPEC
+from codex_assets.defs.compliance.specs import CODEX_LOG_SPEC, EVENTS_SPEC
 from codex_assets.defs.compliance.warehouse import RESTRICTED_VIEW, create_compliance_views
 from codex_assets.defs.metadata import table_schema
 from codex_assets.defs.resources import CodexResource
@@ -32,15 +32,7 @@ _DESCRIPTIONS = {
 
 @dg.asset(
     key=RAW_KEY,
-    description=(
-        "Every Codex audit event (CODEX_LOG) from the Compliance Logs Platform, landed per UTC "
-        "day: each log file whose end_time falls in (D 00:00, D+1 00:00] is downloaded through "
-        "its signed URL, verified (size and sha256) and staged; the day is published whole "
-        "with one rename. Every line is kept verbatim (duplicates and unknown fields "
-        "included). The files expire after 30 days: this is the lasting copy. Restricted: "
-        "the text and emails are only in schema `restricted`; `raw.compliance_codex_log` "
-        "shows the rest."
-    ),
+    description=CODEX_LOG_SPEC.description,
     partitions_def=partitions.daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool="codex_api",

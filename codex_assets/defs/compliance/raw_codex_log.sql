@@ -8,6 +8,11 @@
 -- extracted when the lake is read (view_restricted_codex_log.sql), because landing is the step
 -- that races the API's 30-day expiry and parsing was half its time: on a million-event day,
 -- one from_json per line cost 2-3 s of the 8 s landing (benchmarks/compliance_ingest.py).
+--
+-- Rows are stored in one fixed order, so two identical runs write the same partition (DuckDB's
+-- parallel scan otherwise interleaves files differently each time): by file (its end time, then
+-- its id, unique in the listing) and, within a file, by the verbatim line. That is a full key:
+-- rows tied on it are byte-identical lines of one file, whose order cannot be told apart.
 WITH lines AS (
     SELECT filename, json AS record
     FROM read_json_objects($paths, format = 'newline_delimited', filename = true)
@@ -25,3 +30,4 @@ SELECT
     $loaded_at::TIMESTAMP AS loaded_at
 FROM lines
 JOIN files USING (filename)
+ORDER BY files.file_end_time, files.file_id, record

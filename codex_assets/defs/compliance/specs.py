@@ -11,11 +11,26 @@ from __future__ import annotations
 
 from codex_assets.lib.tables import Column, TableSpec, refs
 
-RAW = "raw.compliance_codex_log"
-"""The raw asset's table, as lineage names it. The asset's columns are those of
-restricted.compliance_codex_log (the lake's lines with everything parsed from them, `record`
-and `user_email` included); raw.compliance_codex_log, the asset's table name, shows them
-without the restricted ones."""
+CODEX_LOG_SPEC = TableSpec(
+    qualified_name="raw.compliance_codex_log",
+    description=(
+        "Every Codex audit event (CODEX_LOG) from the Compliance Logs Platform, landed per UTC "
+        "day: each log file whose end_time falls in (D 00:00, D+1 00:00] is downloaded through "
+        "its signed URL, verified (size and sha256) and staged; the day is published whole "
+        "with one rename. Every line is kept verbatim (duplicates and unknown fields "
+        "included). The files expire after 30 days: this is the lasting copy. Restricted: "
+        "the text and emails are only in schema `restricted`; `raw.compliance_codex_log` "
+        "shows the rest."
+    ),
+    grain=(),
+    columns=(),
+    landed_by="defs/compliance/raw_codex_log.sql",
+)
+"""The lake's compliance log. No grain: delivery is at-least-once, so one event may be on
+several lines (`restricted.compliance_events` deduplicates). The asset's columns are those of
+restricted.compliance_codex_log (the lines with everything parsed from them, `record` and
+`user_email` included); raw.compliance_codex_log shows them without the restricted ones."""
+RAW = CODEX_LOG_SPEC.qualified_name
 EVENTS = "restricted.compliance_events"
 MARTS_TESTS = (
     "tests/unit/test_compliance_marts.py",

@@ -27,7 +27,9 @@ def resources() -> dg.Definitions:
         resources={
             "codex": codex,
             "duckdb": WarehouseResource(
-                database=settings.duckdb_path, lake_root=str(settings.lake_root)
+                database=settings.duckdb_path,
+                lake_root=str(settings.lake_root),
+                data_dir=str(settings.data_path),
             ),
         },
         # Every run's steps in one process, one after another: the pools serialise them anyway

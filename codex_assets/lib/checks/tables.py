@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import duckdb
 
 from codex_assets.lib.checks.record_fields import RecordSource
+from codex_assets.lib.tables import TableSpec
 
 PartitionSelect = Callable[[duckdb.DuckDBPyConnection, str, str], str]
 """How a source reads its partition files: `(conn, table, paths)`, `paths` a SQL list of the
@@ -27,24 +28,27 @@ NEGATIVE_COUNTS_SQL = "lib/checks/negative_counts.sql"
 class CheckedTable:
     """A lake table as the checks see it (`raw.<name>` over its partition files).
 
+    spec: the table's spec (its name, and its grain: the columns that identify a row).
     select: how `raw.<name>` reads the partition files (the source's own typing of its rows).
     record_source: the SQL that types the verbatim `record`: the fields it reads are the known
       ones (`column_schema_unchanged`).
     row_label: a SQL expression naming a row in check output (`user_id`, or a constant for
       one-row-per-day tables).
-    grain: the columns that identify a row (besides `day`, always the partition day).
     count_columns: the columns that may never go below zero (`no_negative_counts`).
     negative_counts_sql: instead of `count_columns`, the source's own query (under
       `codex_assets/`) for counts nested in lists; it has `{table}` and `{row_label}` slots.
     """
 
-    name: str
+    spec: TableSpec
     select: PartitionSelect
     record_source: RecordSource
     row_label: str
-    grain: tuple[str, ...] = ()
     count_columns: tuple[str, ...] = ()
     negative_counts_sql: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
 
     @property
     def typed_from(self) -> RecordSource:
@@ -52,7 +56,7 @@ class CheckedTable:
 
     @property
     def key_columns(self) -> tuple[str, ...]:
-        return ("day", *self.grain)
+        return self.spec.grain
 
     @property
     def grain_text(self) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import duckdb
 
 from codex_assets.defs.analytics.schema import conformed_select
+from codex_assets.defs.analytics.tables import RAW_TABLE_SPECS
 from codex_assets.lib.checks.record_fields import RecordSource
 from codex_assets.lib.checks.tables import CheckedTable
 from codex_assets.lib.checks.window import partition_day_sql
@@ -23,40 +24,42 @@ def analytics_partitions(conn: duckdb.DuckDBPyConnection, table: str, paths: str
     )
 
 
-def _typed_by(table: str) -> RecordSource:
-    """The landing SQL types the API's row, read as `json`."""
-    return RecordSource(f"defs/analytics/land_{table}.sql", "json")
+def _checked(
+    table: str,
+    row_label: str,
+    count_columns: tuple[str, ...] = (),
+    negative_counts_sql: str | None = None,
+) -> CheckedTable:
+    """`raw.<table>` as its spec describes it; the landing SQL types the API's row, read as
+    `json`."""
+    spec = RAW_TABLE_SPECS[table]
+    assert spec.landed_by is not None, f"{table} is a lake table"
+    return CheckedTable(
+        spec=spec,
+        select=analytics_partitions,
+        record_source=RecordSource(spec.landed_by, "json"),
+        row_label=row_label,
+        count_columns=count_columns,
+        negative_counts_sql=negative_counts_sql,
+    )
 
 
 USAGE_NEGATIVE_COUNTS_SQL = "defs/analytics/checks/negative_counts_usage.sql"
 """The usage tables' counts: the totals and every client and model entry."""
 
-USAGE_USERS = CheckedTable(
-    name="usage_users",
-    select=analytics_partitions,
-    record_source=_typed_by("usage_users"),
-    row_label="user_id",
-    grain=("user_id",),
-    negative_counts_sql=USAGE_NEGATIVE_COUNTS_SQL,
+USAGE_USERS = _checked(
+    "usage_users", row_label="user_id", negative_counts_sql=USAGE_NEGATIVE_COUNTS_SQL
 )
-USAGE_WORKSPACE = CheckedTable(
-    name="usage_workspace",
-    select=analytics_partitions,
-    record_source=_typed_by("usage_workspace"),
-    row_label="'workspace'",
-    negative_counts_sql=USAGE_NEGATIVE_COUNTS_SQL,
+USAGE_WORKSPACE = _checked(
+    "usage_workspace", row_label="'workspace'", negative_counts_sql=USAGE_NEGATIVE_COUNTS_SQL
 )
-CODE_REVIEWS = CheckedTable(
-    name="code_reviews",
-    select=analytics_partitions,
-    record_source=_typed_by("code_reviews"),
+CODE_REVIEWS = _checked(
+    "code_reviews",
     row_label="'code_reviews'",
     count_columns=("pull_request_reviews", "comments", "p0", "p1", "p2"),
 )
-CODE_REVIEW_RESPONSES = CheckedTable(
-    name="code_review_responses",
-    select=analytics_partitions,
-    record_source=_typed_by("code_review_responses"),
+CODE_REVIEW_RESPONSES = _checked(
+    "code_review_responses",
     row_label="'code_review_responses'",
     count_columns=(
         "pull_request_reviews",

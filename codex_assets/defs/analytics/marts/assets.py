@@ -17,11 +17,10 @@ from codex_assets.lib.tables import TableSpec
 
 def asset_key_for_table(qualified_name: str) -> dg.AssetKey:
     """The asset that produces `schema.table`; breakdown views belong to their raw table."""
-    schema, name = qualified_name.split(".", 1)
     for table in ANALYTICS_RAW_TABLES:
-        if name in table.breakdown_views:
+        if any(view.qualified_name == qualified_name for view in table.breakdown_views):
             return dg.AssetKey(["raw", table.name])
-    return dg.AssetKey([schema, name])
+    return dg.AssetKey(qualified_name.split(".", 1))
 
 
 def build_mart_asset(spec: TableSpec) -> dg.AssetsDefinition:

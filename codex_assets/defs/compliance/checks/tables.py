@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-from codex_assets.defs.compliance.landing import RAW_TABLE
+from codex_assets.defs.compliance.specs import CODEX_LOG_SPEC
 from codex_assets.defs.compliance.warehouse import codex_log_lines_sql
 from codex_assets.lib.checks.record_fields import RecordSource
 from codex_assets.lib.checks.tables import CheckedTable
@@ -24,7 +24,7 @@ def codex_log_partitions(conn: duckdb.DuckDBPyConnection, table: str, paths: str
 
 
 COMPLIANCE_CODEX_LOG = CheckedTable(
-    name=RAW_TABLE,
+    spec=CODEX_LOG_SPEC,
     select=codex_log_partitions,
     record_source=RecordSource("defs/compliance/view_restricted_codex_log.sql", "record"),
     row_label="event_id",
