@@ -20,7 +20,7 @@ from codex_assets.defs.analytics.window import (
 )
 from codex_assets.defs.automation import RANGE_END_TAG as RANGE_END_TAG
 from codex_assets.defs.automation import RANGE_START_TAG as RANGE_START_TAG
-from codex_assets.defs.automation import partition_range_tags
+from codex_assets.defs.automation import TRIGGER_TAG, daily_refresh_job, partition_range_tags
 from codex_assets.defs.compliance.client import COMPLIANCE_SCOPE
 from codex_assets.defs.compliance.raw_assets import RAW_KEY as COMPLIANCE_LOG
 from codex_assets.lib.checks.window import ROWS_KEY, read_footers
@@ -118,12 +118,15 @@ def run_window(
     keys, checks = set(chosen.resolve(graph)), set(chosen.resolve_checks(graph))
     if not keys and not checks:
         raise ValueError(f"The selection {selection!r} matches no asset or check.")
-    job = definitions.resolve_implicit_global_asset_job_def().get_subset(
+    # A subset of the schedule's job rather than Dagster's hidden implicit asset job: the run
+    # list's Target then names a job (`daily_refresh`), where the hidden job's in-process run
+    # showed an empty Target (execute_in_process records no asset selection on the run).
+    job = definitions.resolve_job_def(daily_refresh_job.name).get_subset(
         asset_selection=keys, asset_check_selection=checks
     )
     return job.execute_in_process(
         instance=instance,
-        tags=partition_range_tags(window.start, window.end),
+        tags={**partition_range_tags(window.start, window.end), TRIGGER_TAG: "cli"},
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         raise_on_error=False,
     )

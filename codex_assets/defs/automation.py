@@ -31,6 +31,9 @@ COMPLIANCE_SCHEDULE_CRON = "15 1 * * *"
 RESTATED_DAYS = 2
 """How many days before yesterday each tick re-loads (the API revises recent days)."""
 
+TRIGGER_TAG = "codex/trigger"
+"""What started a run: the schedule's job name, or `cli` (`codex-assets demo` / `backfill`)."""
+
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 """Dagster's tags for a run over a range of partitions (one run, every day of the range)."""
@@ -46,9 +49,10 @@ daily_refresh_job = dg.define_asset_job(
     selection=dg.AssetSelection.all(),
     description=(
         "Everything, for a range of days in one run: raw landing (with restatement diffs), the "
-        "daily marts, then the snapshots and reports. Launched by `daily_refresh_schedule`."
+        "daily marts, then the snapshots and reports. Launched by `daily_refresh_schedule`, "
+        "and (a subset of it) by `codex-assets demo` / `backfill`, tagged codex/trigger=cli."
     ),
-    tags={"codex/trigger": "daily_refresh"},
+    tags={TRIGGER_TAG: "daily_refresh"},
 )
 
 
@@ -72,7 +76,7 @@ compliance_refresh_job = dg.define_asset_job(
         "The compliance log of a day and everything built on it (deduplicated events, DLP "
         "findings, compliance marts, SIEM export). Launched by `compliance_refresh_schedule`."
     ),
-    tags={"codex/trigger": "compliance_refresh"},
+    tags={TRIGGER_TAG: "compliance_refresh"},
 )
 
 

@@ -5,7 +5,8 @@ and markdown tables (previews) built from DataFrames."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 import dagster as dg
@@ -90,14 +91,45 @@ PREVIEW_HIDDEN_COLUMNS = frozenset({"email", "user_email"})
 
 
 def markdown_preview(
-    conn: duckdb.DuckDBPyConnection, query: str, limit: int = 10
+    conn: duckdb.DuckDBPyConnection,
+    query: str,
+    limit: int = 10,
+    params: dict[str, object] | None = None,
 ) -> dg.MetadataValue:
     """The first `limit` rows of `query` as a markdown table, for the asset page in the UI,
-    without the `PREVIEW_HIDDEN_COLUMNS` (dropped before any row leaves DuckDB's result)."""
-    cursor = conn.execute(f"SELECT * FROM ({query}) LIMIT {int(limit)}")
-    hidden = [column[0] for column in cursor.description if column[0] in PREVIEW_HIDDEN_COLUMNS]
-    frame = cursor.fetchdf(date_as_object=True).drop(columns=hidden)
+    without the `PREVIEW_HIDDEN_COLUMNS` (dropped before any row leaves DuckDB's result).
+    `query` ends with its ORDER BY: the LIMIT is appended at the same level, since an order
+    inside a subquery is not kept once `preserve_insertion_order` is off (compliance runs)."""
+    cursor = conn.execute(f"{query} LIMIT {int(limit)}", params or {})
+    names = [column[0] for column in cursor.description]
+    # Python rows rather than `fetchdf`, whose own DataFrame.drop(inplace=...) warns on pandas 3.1.
+    frame = pd.DataFrame(cursor.fetchall(), columns=names, dtype=object)
+    frame = frame[[name for name in names if name not in PREVIEW_HIDDEN_COLUMNS]]
     return dg.MetadataValue.md(markdown_table(frame))
+
+
+def table_preview(
+    conn: duckdb.DuckDBPyConnection,
+    spec: TableSpec,
+    days: Sequence[date] = (),
+    order: str | None = None,
+) -> dg.MetadataValue:
+    """The preview of `spec`'s table on a materialization: the latest days (or months) first,
+    then the grain, so that the rows on show are the newest; for a partitioned table only the
+    rows of the run's `days`, so that a partition's preview shows that partition's rows.
+    `order` replaces the default order (a table without a day column)."""
+    period = spec.partition_column
+    default = ", ".join(
+        [f"{period} DESC", *(key for key in spec.grain if key != period)] if period else spec.grain
+    )
+    where, params = "", {}
+    if period and days:
+        # A monthly table's `month` is the month's first day: the range's first month counts.
+        start = "date_trunc('month', $start::DATE)" if period == "month" else "$start::DATE"
+        where = f" WHERE {period} BETWEEN {start} AND $end::DATE"
+        params = {"start": min(days), "end": max(days)}
+    query = f"SELECT * FROM {spec.qualified_name}{where} ORDER BY {order or default}"
+    return markdown_preview(conn, query, params=params)
 
 
 def markdown_table(frame: pd.DataFrame) -> str:

@@ -48,6 +48,27 @@ def test_backfill_is_one_successful_run_over_every_day(backfilled):
     }
     for key in RAW_ASSETS:
         assert {(key, day.isoformat()) for day in window.days} <= materialized
+    # The run list's Target names a job (the hidden implicit asset job's showed nothing).
+    assert result.dagster_run.job_name == "daily_refresh"
+    assert result.dagster_run.tags["codex/trigger"] == "cli"
+
+
+def test_a_marts_preview_starts_with_its_latest_day(backfilled):
+    settings, window, result = backfilled
+    mart = dg.AssetKey(["marts", "usage_user_daily"])
+    event = next(e for e in result.get_asset_materialization_events() if e.asset_key == mart)
+    lines = event.materialization.metadata["preview"].value.splitlines()
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
+    days = [row[header.index("day")] for row in rows]
+    with duckdb.connect(settings.duckdb_path, read_only=True) as conn:
+        latest = conn.execute(
+            "SELECT max(day) FROM marts.usage_user_daily WHERE day BETWEEN $start AND $end",
+            {"start": window.start, "end": window.end},
+        ).fetchone()[0]
+    assert len(rows) == 10
+    assert days[0] == latest.isoformat()
+    assert days == sorted(days, reverse=True)
 
 
 def test_raw_views_hold_exactly_what_the_simulator_served(backfilled):

@@ -155,6 +155,13 @@ def test_the_deploy_instance_runs_on_postgres_with_the_k8s_launcher(deploy_home:
         assert concurrency.pool_config.default_pool_limit == 1
         assert concurrency.pool_config.pool_granularity.value == "run"
         assert concurrency.run_queue_config.max_concurrent_runs == 8
+        # Run monitoring: the launcher reports a dead pod, so its run is marked failed.
+        assert instance.run_monitoring_enabled
+        assert "MONITORING" in instance.get_required_daemon_types()
+        assert launcher.supports_check_run_worker_health
+        assert instance.run_monitoring_max_resume_run_attempts == 0
+        assert instance.run_monitoring_start_timeout_seconds == 300
+        assert instance.run_monitoring_max_runtime_seconds == 6 * 3600
         # Round trips through the real database: a pool limit and a run.
         instance.event_log_storage.set_concurrency_slots("duckdb", 1)
         assert instance.event_log_storage.get_concurrency_info("duckdb").slot_count == 1
@@ -199,3 +206,56 @@ def test_the_helm_values_match_the_instance():
     assert deployment["dagsterApiGrpcArgs"] == ["--module-name", "codex_assets.definitions"]
     dockerfile = (DEPLOY / "Dockerfile").read_text()
     assert "--group deploy" in dockerfile and "codex_assets.definitions" in dockerfile
+
+
+def test_the_local_instance_marks_a_run_whose_process_died_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The shipped dagster.yaml (what `make ui` runs): the daemon includes run monitoring, and a
+    run left Started by a process that died (no failure event, as after a SIGKILL of the CLI's
+    in-process run) is marked failed once it passes the runtime limit."""
+    import logging
+
+    from dagster._core.events import DagsterEvent, DagsterEventType
+    from dagster._core.events.log import EventLogEntry
+    from dagster._core.workspace.context import WorkspaceProcessContext
+    from dagster._core.workspace.load_target import EmptyWorkspaceTarget
+    from dagster._daemon.monitoring.run_monitoring import execute_run_monitoring_iteration
+
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    with dg.DagsterInstance.get() as instance:
+        assert instance.run_monitoring_enabled
+        assert "MONITORING" in instance.get_required_daemon_types()
+        assert instance.run_monitoring_start_timeout_seconds == 300
+        assert instance.run_monitoring_cancel_timeout_seconds == 300
+        limit = instance.run_monitoring_max_runtime_seconds
+        assert limit == 6 * 3600
+        assert not instance.run_launcher.supports_check_run_worker_health  # hence the limit
+
+        job = dg.GraphDefinition(name="killed", node_defs=[]).to_job()
+        runs = {}
+        for name, age in (("dead", limit + 60), ("young", limit - 600)):
+            run = instance.create_run_for_job(job, run_id=None, tags={"probe": name})
+            started = DagsterEvent(
+                event_type_value=DagsterEventType.RUN_START.value, job_name=job.name
+            )
+            instance.handle_new_event(
+                EventLogEntry(
+                    error_info=None,
+                    level=logging.DEBUG,
+                    user_message="",
+                    run_id=run.run_id,
+                    timestamp=time.time() - age,
+                    dagster_event=started,
+                )
+            )
+            runs[name] = run.run_id
+        assert instance.get_run_by_id(runs["dead"]).status == dg.DagsterRunStatus.STARTED
+
+        with WorkspaceProcessContext(instance, EmptyWorkspaceTarget()) as workspace:
+            list(execute_run_monitoring_iteration(workspace, logging.getLogger("monitoring")))
+        assert instance.get_run_by_id(runs["dead"]).status == dg.DagsterRunStatus.FAILURE
+        assert instance.get_run_by_id(runs["young"]).status == dg.DagsterRunStatus.STARTED

@@ -53,7 +53,7 @@ def test_plural_and_window_text():
     assert window_text([]) == "no days"
 
 
-def test_offenders_report_the_total_the_days_and_only_the_first_rows():
+def test_offenders_report_the_total_the_days_and_only_the_latest_rows():
     with duckdb.connect() as conn:
         conn.execute(
             "CREATE TABLE t AS SELECT (DATE '2026-05-01' + (i % 3)::INT) AS day, i AS value "
@@ -65,7 +65,10 @@ def test_offenders_report_the_total_the_days_and_only_the_first_rows():
         none = find_offenders(conn, "SELECT * FROM t WHERE value < 0")
     assert found.total == 40
     assert found.days == days(0, 1, 2)
-    assert [row["value"] for row in found.rows] == [10, 11, 12, 13, 14]
+    # The sample shown in the UI: the latest day first, whatever order the check's query has.
+    assert [(row["day"], row["value"]) for row in found.rows] == [
+        (D + timedelta(days=2), value) for value in (11, 14, 17, 20, 23)
+    ]
     assert (none.total, none.days, none.rows) == (0, [], [])
 
 

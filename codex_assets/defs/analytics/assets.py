@@ -43,7 +43,7 @@ def build_raw_analytics_asset(table: RawTable) -> dg.AssetsDefinition:
                     table,
                     days,
                     source=settings.source,
-                    run_id=context.run_id,
+                    run_id=context.run.run_id,
                     on_day=lambda day, rows: context.log.info(
                         f"{table.name} {day}: {rows} rows"
                         + ("" if rows else " (loaded: the API omits a day without activity)")

@@ -28,9 +28,9 @@ from codex_assets.defs.compliance.specs import (
 from codex_assets.defs.compliance.warehouse import bounded_memory, refresh_compliance_events
 from codex_assets.defs.metadata import (
     column_schema,
-    markdown_preview,
     table_asset_key,
     table_metadata,
+    table_preview,
 )
 from codex_assets.defs.resources import CodexResource
 from codex_assets.lib.tables import TableSpec
@@ -90,10 +90,9 @@ def compliance_events(
 def build_activity_mart(
     spec: TableSpec,
     refresh: Callable[[DuckDBPyConnection, list[date]], int],
-    preview_order: str,
 ) -> dg.AssetsDefinition:
     """A daily compliance mart rebuilt by `refresh` for the run's days and the days of the
-    late events they delivered; its preview is ordered by `preview_order`."""
+    late events they delivered; its preview shows the run's days, latest first."""
 
     @table_asset(spec)
     def activity_mart(
@@ -103,9 +102,7 @@ def build_activity_mart(
         with duckdb.get_connection() as conn, bounded_memory(conn):
             rebuilt = _days_to_rebuild(conn, days)
             written = refresh(conn, rebuilt)
-            preview = markdown_preview(
-                conn, f"SELECT * FROM {spec.qualified_name} ORDER BY {preview_order}"
-            )
+            preview = table_preview(conn, spec, days)
         return dg.MaterializeResult(
             metadata={
                 **table_metadata(spec, written),
@@ -117,12 +114,8 @@ def build_activity_mart(
     return activity_mart
 
 
-compliance_activity_daily = build_activity_mart(
-    ACTIVITY_SPEC, refresh_activity, "day DESC, prompts DESC"
-)
-compliance_agent_activity_daily = build_activity_mart(
-    AGENT_ACTIVITY_SPEC, refresh_agent_activity, "day DESC, events DESC"
-)
+compliance_activity_daily = build_activity_mart(ACTIVITY_SPEC, refresh_activity)
+compliance_agent_activity_daily = build_activity_mart(AGENT_ACTIVITY_SPEC, refresh_agent_activity)
 
 
 def _days_to_rebuild(conn: DuckDBPyConnection, days: list[date]) -> list[date]:
@@ -144,9 +137,7 @@ def _days_to_rebuild(conn: DuckDBPyConnection, days: list[date]) -> list[date]:
 def access_token_events(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn, bounded_memory(conn):
         written = refresh_access_token_events(conn)
-        preview = markdown_preview(
-            conn, f"SELECT * FROM {ACCESS_TOKENS_SPEC.qualified_name} ORDER BY timestamp DESC"
-        )
+        preview = table_preview(conn, ACCESS_TOKENS_SPEC, order="timestamp DESC, event_id")
     return dg.MaterializeResult(
         metadata={**table_metadata(ACCESS_TOKENS_SPEC, written), "preview": preview}
     )

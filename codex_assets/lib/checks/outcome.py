@@ -80,7 +80,7 @@ def find_offenders(
 ) -> Offenders:
     """Run a check query that returns offending rows (with a `day` column) and summarise them.
 
-    The query runs inside DuckDB three ways (count, distinct days, first `cap` rows), so a
+    The query runs inside DuckDB three ways (count, distinct days, the `cap` latest rows), so a
     check over a 10,000-user workspace never pulls every row into Python.
     """
     wrapped = f"FROM (\n{sql}\n) AS offenders"
@@ -92,7 +92,11 @@ def find_offenders(
         row[0]
         for row in conn.execute(f"SELECT DISTINCT day {wrapped} ORDER BY 1", params).fetchall()
     ]
-    cursor = conn.execute(f"SELECT * {wrapped} LIMIT {int(cap)}", params)
+    # The sample shown in the UI: the latest days first, ties by every column (a stable order
+    # whatever `preserve_insertion_order` says).
+    cursor = conn.execute(
+        f"SELECT * {wrapped} ORDER BY day DESC, COLUMNS(*) LIMIT {int(cap)}", params
+    )
     names = [column[0] for column in cursor.description]
     rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
     return Offenders(total, days, rows)

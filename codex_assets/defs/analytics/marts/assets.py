@@ -9,7 +9,7 @@ from dagster_duckdb import DuckDBResource
 
 from codex_assets.defs.analytics.marts import MARTS, MartSettings, refresh_mart
 from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
-from codex_assets.defs.metadata import column_schema, markdown_preview, table_metadata
+from codex_assets.defs.metadata import column_schema, table_metadata, table_preview
 from codex_assets.defs.partitions import daily_partitions, partition_days
 from codex_assets.defs.resources import CodexResource
 from codex_assets.lib.tables import TableSpec
@@ -50,8 +50,9 @@ def build_mart_asset(spec: TableSpec) -> dg.AssetsDefinition:
                 days = partition_days(context)
                 written = refresh_mart(conn, spec, days[0], days[-1], settings)
             else:
+                days = []
                 written = refresh_mart(conn, spec, settings=settings)
-            preview = markdown_preview(conn, f"SELECT * FROM {spec.qualified_name}")
+            preview = table_preview(conn, spec, days)
         return dg.MaterializeResult(
             metadata={
                 **table_metadata(spec, written, asset_key_for_table),
