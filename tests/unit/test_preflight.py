@@ -11,7 +11,7 @@ from dagster._utils.error import SerializableErrorInfo
 
 from codex_assets.backfill import _cause
 from codex_assets.cli import main
-from codex_assets.defs.resources.preflight import preflight
+from codex_assets.defs.resources.preflight import keys_needed, preflight
 from codex_assets.lib.settings import SettingsError, environment
 from tests.support.resources import codex_resource
 
@@ -187,3 +187,11 @@ def test_the_summary_shows_the_cause_not_dagsters_wrapper():
         "StorageError: CODEX_DATA_DIR uses gs://, install gcsfs\n", [], "StorageError", cause
     )
     assert _cause(ours) == "CODEX_DATA_DIR uses gs://, install gcsfs"
+
+
+def test_a_run_needs_the_keys_of_the_raw_assets_it_selects():
+    users, log = dg.AssetKey(["raw", "usage_users"]), dg.AssetKey(["raw", "compliance_codex_log"])
+    assert keys_needed({users, dg.AssetKey(["marts", "x"])}) == ("analytics",)
+    assert keys_needed({log}) == ("compliance",)
+    assert keys_needed({users, log}) == ("analytics", "compliance")
+    assert keys_needed({dg.AssetKey(["marts", "x"])}) == keys_needed(None) == ()

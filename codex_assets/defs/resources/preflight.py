@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any
 
+import dagster as dg
+
 from codex_assets.defs.analytics.surfaces import DEFAULT_SURFACES_CSV, load_surface_map
+from codex_assets.defs.compliance.landing import RAW_TABLE
 from codex_assets.defs.directory.people import load_directory
 from codex_assets.defs.resources.codex import CodexResource
 from codex_assets.lib.settings import Settings, SettingsError
@@ -38,6 +42,17 @@ def preflight(environ: Mapping[str, str], needs: tuple[str, ...] = ("analytics",
     if problems or resource is None:
         raise SettingsError("\n".join(problems))
     return resource.settings()
+
+
+def keys_needed(selection: AbstractSet[dg.AssetKey] | None) -> tuple[str, ...]:
+    """The APIs whose keys a run's selected assets use: the compliance key for the raw
+    compliance log, the analytics key for the other raw tables. None (not known) needs none
+    here: a step that opens a client without its key still fails with its one line."""
+    if selection is None:
+        return ()
+    compliance = dg.AssetKey(["raw", RAW_TABLE])
+    raw = {key for key in selection if key.path[0] == "raw"}
+    return ("analytics",) * bool(raw - {compliance}) + ("compliance",) * (compliance in raw)
 
 
 def problems_with(

@@ -24,7 +24,7 @@ from codex_assets.defs.compliance.client import (
     compliance_http_settings,
 )
 from codex_assets.defs.resources.codex import CodexResource
-from codex_assets.defs.resources.preflight import problems_with
+from codex_assets.defs.resources.preflight import keys_needed, problems_with
 from codex_assets.lib.http.client import ApiHttpClient, HttpSettings
 from codex_assets.lib.settings import Settings, SettingsError, environment
 from codex_assets.simulator.app import Simulator
@@ -156,8 +156,9 @@ class CodexSourceResource(CodexResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """The preflight, so a run launched from the UI fails its first step with its lines."""
-        del context
-        problems = problems_with(self.settings(), environment(), needs=())
+        run = context.dagster_run
+        needs = keys_needed(run.asset_selection if run is not None else None)
+        problems = problems_with(self.settings(), environment(), needs=needs)
         if problems:
             raise SettingsError("\n".join(problems))
 
