@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import dagster as dg
+from dagster._utils.error import SerializableErrorInfo
 
 from codex_assets.defs.analytics.window import (
     check_days_servable,
@@ -174,7 +175,10 @@ def summary(result: dg.ExecuteInProcessResult, window: Window, settings: Setting
         lines += ["", "Failures:"]
         for event in result.all_events:
             if event.is_step_failure and event.step_failure_data.error:
-                lines.append(f"  {event.step_key}: {event.step_failure_data.error.message.strip()}")
+                lines.append(f"  {event.step_key}: {_cause(event.step_failure_data.error)}")
+            elif event.is_resource_init_failure and event.event_specific_data.error:
+                # (the preflight in the resources' setup: the run fails before any step)
+                lines.append(f"  resources: {_cause(event.event_specific_data.error)}")
     lines += [
         "",
         f"DuckDB warehouse: {settings.duckdb_path}",
@@ -211,3 +215,15 @@ def _table_rows(database: str, lake: Lake) -> list[tuple[str, int]]:
         return [
             (name, conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]) for name in names
         ]
+
+
+def _cause(error: SerializableErrorInfo) -> str:
+    """The message of what went wrong, not Dagster's wrapper around it ("Error occurred while
+    initializing resource codex" / "... executing op"): its lines indented under the step."""
+    while error.cause is not None and (error.cls_name or "").startswith("Dagster"):
+        error = error.cause
+    message = error.message.strip()
+    name, _, rest = message.partition(": ")
+    if rest and name.endswith(error.cls_name or "\0"):  # ("pkg.module.SomeError: ...")
+        message = rest
+    return message.replace("\n", "\n    ")

@@ -56,13 +56,15 @@ def _run(args: argparse.Namespace) -> int:
         run_window,
         summary,
     )
-    from codex_assets.defs.resources import CodexResource
+    from codex_assets.defs.resources.preflight import preflight
     from codex_assets.lib import writer_lock
 
     # What the CLI reads from the environment, in one place: the settings (as the resources'
     # definitions will read them for the run) and where the run is recorded.
+    # The preflight reports every bad setting at once, before any request or write; the
+    # compliance key is not required here: without it the run leaves compliance out (below).
     env = environment()
-    settings = CodexResource.from_environment(env).settings()
+    settings = preflight(env)
     if not env.get("DAGSTER_HOME"):
         raise RuntimeError(
             "DAGSTER_HOME is not set, so the run would not be recorded anywhere the UI can show "

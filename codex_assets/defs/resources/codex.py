@@ -140,12 +140,38 @@ class CodexResource(dg.ConfigurableResource):
         Unset and blank variables keep the field's default. A key that is set becomes an
         `EnvVar`, resolved by Dagster from the process environment when a run starts.
         """
+        resource, problems = cls.checked_environment(environ)
+        if problems:
+            raise SettingsError("\n".join(problems))
+        assert resource is not None  # (no problems means a resource)
+        return resource
+
+    @classmethod
+    def checked_environment(cls, environ: Mapping[str, str]) -> tuple[Self | None, list[str]]:
+        """The resource, and every bad value's one-line message (not just the first).
+
+        The validators raise on the first bad value, so each one found is set aside (its
+        default kept) and the rest validated again; the resource is built from the good values,
+        so the preflight can check what depends on them. None only if no variable is to blame.
+        """
         values: dict[str, Any] = {}
         for name, variable in cls.variables().items():
             raw = environ.get(variable, "").strip()
             if raw:
                 values[name] = dg.EnvVar(variable) if name in SECRETS else raw
-        return cls(**values)
+        fields = {variable: name for name, variable in cls.variables().items()}
+        problems: list[str] = []
+        while True:
+            try:
+                return cls(**values), problems
+            except SettingsError as error:
+                problems.append(str(error))
+                culprit = fields.get(str(error).split(" ", 1)[0], "source")
+                if culprit not in values:  # (the workspace an `api` source needs: drop `api`)
+                    culprit = "source"
+                if culprit not in values:
+                    return None, problems
+                del values[culprit]
 
     # -- validation: each value once, a `SettingsError` naming the variable --------------------
 
@@ -164,11 +190,19 @@ class CodexResource(dg.ConfigurableResource):
     @classmethod
     def _api_base_url(cls, value: str) -> str:
         base_url = value.strip().rstrip("/")
-        if urlparse(base_url).scheme not in ("http", "https"):
+        parsed = urlparse(base_url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
             raise SettingsError(
                 f"CODEX_API_BASE_URL must be an http(s) URL such as {DEFAULT_API_BASE_URL}, "
                 f"got {base_url!r}."
             )
+        try:
+            parsed.port  # noqa: B018 (a bad port raises here, as httpx would at the first request)
+        except ValueError:
+            raise SettingsError(
+                f"CODEX_API_BASE_URL has a bad port in {parsed.netloc!r}: give a number from 1 to "
+                f"65535 (https://host:8443/v1), or no port, as in {DEFAULT_API_BASE_URL}."
+            ) from None
         return base_url
 
     @field_validator(

@@ -21,8 +21,13 @@ def resources() -> dg.Definitions:
     settings = codex.settings()
     # Owner-only from the start: the DuckDB file, its WAL and its spill directory are created
     # by DuckDB with the process umask, and they hold `restricted.*` (prompt text, emails).
-    settings.data_path.mkdir(parents=True, exist_ok=True, mode=storage.PRIVATE_DIR)
-    make_private(settings.data_path)
+    # A data dir that cannot be made (a file, no permission) is left to the preflight, which
+    # each run's resource setup runs: the code location still loads, and the run says why.
+    try:
+        settings.data_path.mkdir(parents=True, exist_ok=True, mode=storage.PRIVATE_DIR)
+        make_private(settings.data_path)
+    except OSError:
+        pass
     return dg.Definitions(
         resources={
             "codex": codex,

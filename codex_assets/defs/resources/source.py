@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from functools import cache
 from urllib.parse import urlparse
 
+import dagster as dg
 import httpx
 
 from codex_assets.defs.analytics.client import AnalyticsClient
@@ -23,8 +24,9 @@ from codex_assets.defs.compliance.client import (
     compliance_http_settings,
 )
 from codex_assets.defs.resources.codex import CodexResource
+from codex_assets.defs.resources.preflight import keys_needed, problems_with
 from codex_assets.lib.http.client import ApiHttpClient, HttpSettings
-from codex_assets.lib.settings import Settings, SettingsError
+from codex_assets.lib.settings import Settings, SettingsError, environment
 from codex_assets.simulator.app import Simulator
 from codex_assets.simulator.config import SimulatorConfig, parse_fault
 from codex_assets.simulator.transport import SimulatorTransport
@@ -151,6 +153,14 @@ class CodexSourceResource(CodexResource):
     Keys come from `EnvVar` fields (see codex.py): never in run config, the UI, run records or
     logs. The non-secret settings are reported in each materialization's metadata.
     """
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """The preflight, so a run launched from the UI fails its first step with its lines."""
+        run = context.dagster_run
+        needs = keys_needed(run.asset_selection if run is not None else None)
+        problems = problems_with(self.settings(), environment(), needs=needs)
+        if problems:
+            raise SettingsError("\n".join(problems))
 
     def fingerprint(self) -> dict[str, str]:
         return source_fingerprint(self.settings())
