@@ -58,11 +58,14 @@ class Page:
     """One DevTools page session."""
 
     def __init__(self, ws_url: str) -> None:
-        self._ws = connect(ws_url, max_size=64 * 1024 * 1024, open_timeout=10)
+        self._session = contextlib.ExitStack()
+        self._ws = self._session.enter_context(
+            connect(ws_url, max_size=64 * 1024 * 1024, open_timeout=10)
+        )
         self._ids = itertools.count(1)
 
     def close(self) -> None:
-        self._ws.close()
+        self._session.close()
 
     def call(self, method: str, timeout: float = 30, **params: Any) -> dict:
         message_id = next(self._ids)

@@ -56,10 +56,17 @@ def keys_needed(selection: AbstractSet[dg.AssetKey] | None) -> tuple[str, ...]:
 
 
 def problems_with(
-    settings: Settings, environ: Mapping[str, str], needs: tuple[str, ...]
+    settings: Settings,
+    environ: Mapping[str, str],
+    needs: tuple[str, ...],
+    *,
+    motherduck: bool = True,
 ) -> list[str]:
-    """What is wrong beyond the values themselves, one line each (empty when all is well)."""
-    problems = [_data_dir(settings), _motherduck(settings, environ), _object_store(settings)]
+    """What is wrong beyond the values themselves, one line each (empty when all is well).
+    `environ` holds at least the keys' variables; `motherduck=False` skips the token check."""
+    problems = [_data_dir(settings), _object_store(settings)]
+    if motherduck:
+        problems.append(_motherduck(settings, environ))
     problems += [
         _csv(
             "CODEX_SURFACES_CSV", settings.surfaces_csv, load_surface_map, str(DEFAULT_SURFACES_CSV)

@@ -23,10 +23,10 @@ from codex_assets.defs.compliance.client import (
     ComplianceClient,
     compliance_http_settings,
 )
-from codex_assets.defs.resources.codex import CodexResource
+from codex_assets.defs.resources.codex import SECRETS, CodexResource
 from codex_assets.defs.resources.preflight import keys_needed, problems_with
 from codex_assets.lib.http.client import ApiHttpClient, HttpSettings
-from codex_assets.lib.settings import Settings, SettingsError, environment
+from codex_assets.lib.settings import Settings, SettingsError
 from codex_assets.simulator.app import Simulator
 from codex_assets.simulator.config import SimulatorConfig, parse_fault
 from codex_assets.simulator.transport import SimulatorTransport
@@ -156,9 +156,17 @@ class CodexSourceResource(CodexResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """The preflight, so a run launched from the UI fails its first step with its lines."""
-        run = context.dagster_run
+        run = context.run
         needs = keys_needed(run.asset_selection if run is not None else None)
-        problems = problems_with(self.settings(), environment(), needs=needs)
+        # The keys as the run resolved its EnvVar fields; the MotherDuck token is DuckDB's own
+        # variable, checked by the CLI's preflight (lib.settings.environment() is read only
+        # where the pipeline starts).
+        keys = {
+            variable: getattr(self, field) or ""
+            for field, variable in self.variables().items()
+            if field in SECRETS
+        }
+        problems = problems_with(self.settings(), keys, needs=needs, motherduck=False)
         if problems:
             raise SettingsError("\n".join(problems))
 
