@@ -16,7 +16,9 @@ from typing import Any
 
 import dagster as dg
 
+from codex_assets.defs.analytics.client import ANALYTICS_KEY_VAR, ANALYTICS_SCOPE
 from codex_assets.defs.analytics.surfaces import DEFAULT_SURFACES_CSV, load_surface_map
+from codex_assets.defs.compliance.client import COMPLIANCE_KEY_VAR, COMPLIANCE_SCOPE
 from codex_assets.defs.compliance.landing import RAW_TABLE
 from codex_assets.defs.directory.people import load_directory
 from codex_assets.defs.resources.codex import CodexResource
@@ -24,8 +26,8 @@ from codex_assets.lib.settings import Settings, SettingsError
 from codex_assets.lib.storage import PRIVATE_DIR, protocol
 
 KEYS = {
-    "analytics": ("CODEX_ANALYTICS_API_KEY", "codex.enterprise.analytics.read"),
-    "compliance": ("CODEX_COMPLIANCE_API_KEY", "chatgpt.enterprise.compliance_logs_platform.read"),
+    "analytics": (ANALYTICS_KEY_VAR, ANALYTICS_SCOPE),
+    "compliance": (COMPLIANCE_KEY_VAR, COMPLIANCE_SCOPE),
 }
 
 
@@ -122,10 +124,16 @@ def _csv(variable: str, path: str | None, load: Callable[[str], Any], expected: 
     return None
 
 
+def missing_key(variable: str, scope: str) -> str:
+    """The one line for a key that is not set."""
+    return (
+        f"{variable} is not set: create a workspace Admin key with the scope {scope} and export "
+        "it (or put it in .env)."
+    )
+
+
 def _key(variable: str, scope: str, environ: Mapping[str, str]) -> str | None:
-    if environ.get(variable, "").strip():
-        return None
-    return f"{variable} is not set: create a workspace Admin key with the scope {scope} and export it (or put it in .env)."
+    return None if environ.get(variable, "").strip() else missing_key(variable, scope)
 
 
 def _motherduck(settings: Settings, environ: Mapping[str, str]) -> str | None:

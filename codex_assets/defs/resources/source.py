@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 import dagster as dg
 import httpx
 
-from codex_assets.defs.analytics.client import AnalyticsClient
+from codex_assets.defs.analytics.client import ANALYTICS_KEY_VAR, ANALYTICS_SCOPE, AnalyticsClient
 from codex_assets.defs.compliance.client import (
     COMPLIANCE_KEY_VAR,
     COMPLIANCE_SCOPE,
@@ -24,7 +24,7 @@ from codex_assets.defs.compliance.client import (
     compliance_http_settings,
 )
 from codex_assets.defs.resources.codex import SECRETS, CodexResource
-from codex_assets.defs.resources.preflight import keys_needed, problems_with
+from codex_assets.defs.resources.preflight import keys_needed, missing_key, problems_with
 from codex_assets.lib.http.client import ApiHttpClient, HttpSettings
 from codex_assets.lib.settings import Settings, SettingsError
 from codex_assets.simulator.app import Simulator
@@ -32,8 +32,6 @@ from codex_assets.simulator.config import SimulatorConfig, parse_fault
 from codex_assets.simulator.transport import SimulatorTransport
 
 SIMULATOR_BASE_URL = "http://simulator.local/v1"
-ANALYTICS_KEY_VAR = "CODEX_ANALYTICS_API_KEY"
-ANALYTICS_SCOPE = "codex.enterprise.analytics.read"
 
 
 @cache
@@ -78,10 +76,7 @@ def open_analytics_client(settings: Settings) -> Iterator[AnalyticsClient]:
         requests_per_minute = None
     else:
         if not settings.analytics_api_key:
-            raise SettingsError(
-                f"{ANALYTICS_KEY_VAR} is not set. Create a workspace Admin key with the scope "
-                f"{ANALYTICS_SCOPE} and export it (or put it in .env)."
-            )
+            raise SettingsError(missing_key(ANALYTICS_KEY_VAR, ANALYTICS_SCOPE))
         base_url, key = settings.api_base_url, settings.analytics_api_key
         workspace_id = settings.workspace_id or ""
         requests_per_minute = settings.requests_per_minute
