@@ -8,8 +8,9 @@ any request; in a wider range (a 90-day "backfill everything") they are skipped 
 so the days the API still holds are not held hostage by the ones it no longer has.
 
 Each day is fetched whole or not at all: its files are listed, downloaded and verified (size
-and sha256) a few at a time, and each verified body is streamed, in listing order, into the
-partition's DuckDB COPY (`Lake.stream_partition`), so memory holds a few files, not the day.
+and sha256) a few at a time (one pool for every day, so the next day is fetched while the last
+file of this one waits out a retry), and each verified body is streamed, in listing order, into
+the partition's DuckDB COPY (`Lake.stream_partition`), so memory holds a few files, not the day.
 The partition is published with one rename only after every file of the day verified and the
 COPY finished; a file that keeps failing verification fails the day, and nothing of that day
 is published.
@@ -17,6 +18,7 @@ is published.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -29,6 +31,8 @@ from codex_assets.defs.compliance.client import (
     latest_complete_day,
     oldest_retained_day,
 )
+from codex_assets.defs.compliance.download import VerifiedFile
+from codex_assets.defs.compliance.log_files import ListedDay, LogFile
 from codex_assets.defs.compliance.specs import CODEX_LOG_SPEC
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.sql import read_sql
@@ -108,42 +112,46 @@ def land_compliance_days(
     plan = plan_days(days, now, lake.landed_days(RAW_TABLE))
     report = ComplianceLandingReport(kept=plan.kept, unavailable=plan.unavailable)
     select = read_sql(CODEX_LOG_SPEC.landed_by)
-    for day in plan.fetch:
-        files = client.day_files(event_type, day)
-        parts = [
-            {
-                "file_id": f.id,
-                "file_name": f.file_name,
-                "file_end_time": f.end_time.replace(tzinfo=None),
-                "file_sha256": f.file_sha256,
-            }
-            for f in files
-        ]
-        requests = 0
-        with lake.stream_partition(
-            RAW_TABLE,
-            day,
-            select,
-            parts=parts,
-            columns=FILE_COLUMNS,
-            memory_limit=LANDING_MEMORY_LIMIT,
-            metadata={
-                "source": source,
-                "event_type": event_type,
-                "files": len(files),
-                "bytes": sum(f.file_size for f in files),
-                "complete": "true",
-            },
-        ) as stream:
-            for verified in client.iter_downloads(files):
-                stream.write(verified.body)
-                requests += verified.requests
-            rows = stream.commit()
-        report.rows_by_day[day] = rows
-        report.files_by_day[day] = len(files)
-        report.bytes += stream.bytes
-        report.requests += requests
-        if on_day is not None:
-            on_day(day, len(files), rows)
+    fetched = client.iter_days(event_type, plan.fetch)
+    with contextlib.closing(fetched):  # on an error, stop the downloads still in flight
+        for listed in fetched:  # each day's listing, followed by its files (`iter_days`)
+            assert isinstance(listed, ListedDay)
+            files = listed.files
+            with lake.stream_partition(
+                RAW_TABLE,
+                listed.day,
+                select,
+                parts=[_file_columns(f) for f in files],
+                columns=FILE_COLUMNS,
+                memory_limit=LANDING_MEMORY_LIMIT,
+                metadata={
+                    "source": source,
+                    "event_type": event_type,
+                    "files": len(files),
+                    "bytes": sum(f.file_size for f in files),
+                    "complete": "true",
+                },
+            ) as stream:
+                for _ in files:
+                    verified = next(fetched)
+                    assert isinstance(verified, VerifiedFile)
+                    stream.write(verified.body)
+                    report.requests += verified.requests
+                rows = stream.commit()
+            report.rows_by_day[listed.day] = rows
+            report.files_by_day[listed.day] = len(files)
+            report.bytes += stream.bytes
+            if on_day is not None:
+                on_day(listed.day, len(files), rows)
     report.integrity_retries = client.integrity_retries
     return report
+
+
+def _file_columns(log_file: LogFile) -> dict[str, object]:
+    """The columns each line of `log_file` gets (`FILE_COLUMNS`)."""
+    return {
+        "file_id": log_file.id,
+        "file_name": log_file.file_name,
+        "file_end_time": log_file.end_time.replace(tzinfo=None),
+        "file_sha256": log_file.file_sha256,
+    }
