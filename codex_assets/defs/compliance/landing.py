@@ -3,9 +3,10 @@
 A day is planned before anything is sent: days the API can serve are fetched; days beyond the
 30-day retention that are already in the lake are kept as they are (the files are gone from the
 API, and the lake is now the only copy); days beyond retention that were never landed cannot be
-fetched. A range made only of such days is refused with the client's retention message before
-any request; in a wider range (a 90-day "backfill everything") they are skipped and reported,
-so the days the API still holds are not held hostage by the ones it no longer has.
+fetched. A range holding any such day is refused with the client's retention message before
+any request: Dagster records every partition of a run's range as materialized, so a day the
+API cannot serve must not be in the range at all (`codex-assets demo` / `backfill` run the
+compliance log over the days it can serve; docs/operations.md, "Days the API cannot serve").
 
 Each day is fetched whole or not at all: its files are listed, downloaded and verified (size
 and sha256) a few at a time, and each verified body is streamed, in listing order, into the
@@ -49,14 +50,13 @@ class DayPlan:
 
     fetch: tuple[date, ...]
     kept: tuple[date, ...]
-    unavailable: tuple[date, ...]
 
 
 def plan_days(days: Sequence[date], now: datetime, landed: Sequence[date]) -> DayPlan:
     """Split `days` by what the API can still serve at `now` (see the module docstring).
 
-    Raises `ComplianceWindowError` (before any request) for days not complete yet, and when no
-    requested day can be fetched or kept.
+    Raises `ComplianceWindowError` (before any request) for days not complete yet, and for
+    days beyond retention that were never landed (the run would record them materialized).
     """
     wanted = sorted(set(days))
     oldest, latest = oldest_retained_day(now), latest_complete_day(now)
@@ -68,9 +68,9 @@ def plan_days(days: Sequence[date], now: datetime, landed: Sequence[date]) -> Da
     fetch = tuple(d for d in wanted if oldest <= d <= latest)
     kept = tuple(d for d in too_old if d in landed_set)
     unavailable = tuple(d for d in too_old if d not in landed_set)
-    if unavailable and not fetch and not kept:
+    if unavailable:
         raise ComplianceWindowError.build_compliance(too_old=unavailable, not_complete=(), now=now)
-    return DayPlan(fetch, kept, unavailable)
+    return DayPlan(fetch, kept)
 
 
 @dataclass
@@ -79,11 +79,10 @@ class ComplianceLandingReport:
 
     rows_by_day: dict[date, int] = field(default_factory=dict)
     files_by_day: dict[date, int] = field(default_factory=dict)
-    bytes: int = 0
+    bytes_by_day: dict[date, int] = field(default_factory=dict)
     requests: int = 0
     integrity_retries: int = 0
     kept: tuple[date, ...] = ()
-    unavailable: tuple[date, ...] = ()
 
     @property
     def rows(self) -> int:
@@ -92,6 +91,10 @@ class ComplianceLandingReport:
     @property
     def files(self) -> int:
         return sum(self.files_by_day.values())
+
+    @property
+    def bytes(self) -> int:
+        return sum(self.bytes_by_day.values())
 
 
 def land_compliance_days(
@@ -106,7 +109,7 @@ def land_compliance_days(
 ) -> ComplianceLandingReport:
     """Fetch, verify and land each servable day of `days` as one whole partition."""
     plan = plan_days(days, now, lake.landed_days(RAW_TABLE))
-    report = ComplianceLandingReport(kept=plan.kept, unavailable=plan.unavailable)
+    report = ComplianceLandingReport(kept=plan.kept)
     select = read_sql(CODEX_LOG_SPEC.landed_by)
     for day in plan.fetch:
         files = client.day_files(event_type, day)
@@ -141,7 +144,7 @@ def land_compliance_days(
             rows = stream.commit()
         report.rows_by_day[day] = rows
         report.files_by_day[day] = len(files)
-        report.bytes += stream.bytes
+        report.bytes_by_day[day] = stream.bytes
         report.requests += requests
         if on_day is not None:
             on_day(day, len(files), rows)
