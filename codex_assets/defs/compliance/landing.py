@@ -3,9 +3,10 @@
 A day is planned before anything is sent: days the API can serve are fetched; days beyond the
 30-day retention that are already in the lake are kept as they are (the files are gone from the
 API, and the lake is now the only copy); days beyond retention that were never landed cannot be
-fetched. A range made only of such days is refused with the client's retention message before
-any request; in a wider range (a 90-day "backfill everything") they are skipped and reported,
-so the days the API still holds are not held hostage by the ones it no longer has.
+fetched. A range holding any such day is refused with the client's retention message before
+any request: Dagster records every partition of a run's range as materialized, so a day the
+API cannot serve must not be in the range at all (`codex-assets demo` / `backfill` run the
+compliance log over the days it can serve; docs/operations.md, "Days the API cannot serve").
 
 Each day is fetched whole or not at all: its files are listed, downloaded and verified (size
 and sha256) a few at a time (one pool for every day, so the next day is fetched while the last
@@ -53,14 +54,13 @@ class DayPlan:
 
     fetch: tuple[date, ...]
     kept: tuple[date, ...]
-    unavailable: tuple[date, ...]
 
 
 def plan_days(days: Sequence[date], now: datetime, landed: Sequence[date]) -> DayPlan:
     """Split `days` by what the API can still serve at `now` (see the module docstring).
 
-    Raises `ComplianceWindowError` (before any request) for days not complete yet, and when no
-    requested day can be fetched or kept.
+    Raises `ComplianceWindowError` (before any request) for days not complete yet, and for
+    days beyond retention that were never landed (the run would record them materialized).
     """
     wanted = sorted(set(days))
     oldest, latest = oldest_retained_day(now), latest_complete_day(now)
@@ -72,9 +72,9 @@ def plan_days(days: Sequence[date], now: datetime, landed: Sequence[date]) -> Da
     fetch = tuple(d for d in wanted if oldest <= d <= latest)
     kept = tuple(d for d in too_old if d in landed_set)
     unavailable = tuple(d for d in too_old if d not in landed_set)
-    if unavailable and not fetch and not kept:
+    if unavailable:
         raise ComplianceWindowError.build_compliance(too_old=unavailable, not_complete=(), now=now)
-    return DayPlan(fetch, kept, unavailable)
+    return DayPlan(fetch, kept)
 
 
 @dataclass
@@ -83,11 +83,10 @@ class ComplianceLandingReport:
 
     rows_by_day: dict[date, int] = field(default_factory=dict)
     files_by_day: dict[date, int] = field(default_factory=dict)
-    bytes: int = 0
+    bytes_by_day: dict[date, int] = field(default_factory=dict)
     requests: int = 0
     integrity_retries: int = 0
     kept: tuple[date, ...] = ()
-    unavailable: tuple[date, ...] = ()
 
     @property
     def rows(self) -> int:
@@ -96,6 +95,10 @@ class ComplianceLandingReport:
     @property
     def files(self) -> int:
         return sum(self.files_by_day.values())
+
+    @property
+    def bytes(self) -> int:
+        return sum(self.bytes_by_day.values())
 
 
 def land_compliance_days(
@@ -110,7 +113,7 @@ def land_compliance_days(
 ) -> ComplianceLandingReport:
     """Fetch, verify and land each servable day of `days` as one whole partition."""
     plan = plan_days(days, now, lake.landed_days(RAW_TABLE))
-    report = ComplianceLandingReport(kept=plan.kept, unavailable=plan.unavailable)
+    report = ComplianceLandingReport(kept=plan.kept)
     select = read_sql(CODEX_LOG_SPEC.landed_by)
     fetched = client.iter_days(event_type, plan.fetch)
     with contextlib.closing(fetched):  # on an error, stop the downloads still in flight
@@ -140,7 +143,7 @@ def land_compliance_days(
                 rows = stream.commit()
             report.rows_by_day[listed.day] = rows
             report.files_by_day[listed.day] = len(files)
-            report.bytes += stream.bytes
+            report.bytes_by_day[listed.day] = stream.bytes
             if on_day is not None:
                 on_day(listed.day, len(files), rows)
     report.integrity_retries = client.integrity_retries
