@@ -8,6 +8,8 @@ shows afterwards.
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -21,13 +23,25 @@ from codex_assets.defs.analytics.window import (
 )
 from codex_assets.defs.automation import RANGE_END_TAG as RANGE_END_TAG
 from codex_assets.defs.automation import RANGE_START_TAG as RANGE_START_TAG
-from codex_assets.defs.automation import TRIGGER_TAG, daily_refresh_job, partition_range_tags
+from codex_assets.defs.automation import (
+    TRIGGER_TAG,
+    compliance_refresh_job,
+    daily_refresh_job,
+    partition_range_tags,
+)
 from codex_assets.defs.compliance.client import COMPLIANCE_SCOPE
 from codex_assets.defs.compliance.raw_assets import RAW_KEY as COMPLIANCE_LOG
+from codex_assets.defs.compliance.window import RETENTION_DAYS, oldest_retained_day
+from codex_assets.defs.compliance.window import latest_complete_day as compliance_complete_day
+from codex_assets.lib.checks.outcome import plural
 from codex_assets.lib.checks.window import ROWS_KEY, read_footers
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.settings import Settings
 from codex_assets.lib.utc import utc_now
+from codex_assets.progress import RunProgress, watching
+
+COMPLIANCE_TABLE = COMPLIANCE_LOG.path[-1]
+"""The compliance log's lake table (its raw and restricted views share the name)."""
 
 
 @dataclass(frozen=True)
@@ -88,11 +102,38 @@ def default_selection(settings: Settings) -> tuple[dg.AssetSelection | None, str
     )
 
 
+def compliance_tail(window: Window, now: datetime | None = None) -> Window | None:
+    """The compliance days after `window` that are complete at `now`, or None.
+
+    A window ending at the analytics API's latest complete day stops short of the compliance
+    log's between 01:00 and 12:00 UTC: yesterday's log files are all published by 01:00
+    (p99 30 minutes, reference/codex-api.md 2.3) and due by 02:00, while analytics data "can
+    lag by up to 12 hours" (Part 1). The demo loads that day too, as the 01:15 compliance
+    schedule would, so the compliance freshness check finds it landed."""
+    end = compliance_complete_day(now or utc_now())
+    if end <= window.end:
+        return None
+    return Window(window.end + timedelta(days=1), end)
+
+
+def compliance_only(selection: dg.AssetSelection | None) -> dg.AssetSelection:
+    """What a compliance tail run materializes: the assets of `selection` (everything when
+    None) that only the compliance log feeds; what also reads analytics waits for its day."""
+    from codex_assets.definitions import defs
+    from codex_assets.defs.reconciliation.checks.freshness import compliance_fed_keys
+
+    fed = dg.AssetSelection.assets(*compliance_fed_keys(defs().resolve_asset_graph()))
+    return fed if selection is None else fed & selection
+
+
 def run_window(
     window: Window,
     instance: dg.DagsterInstance,
     selection: str | dg.AssetSelection | None = None,
     log_level: str = "WARNING",
+    *,
+    job_name: str = daily_refresh_job.name,
+    on_progress: Callable[[str], None] | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Materialize every asset (and its checks) for `window` in one run.
 
@@ -122,51 +163,173 @@ def run_window(
     # A subset of the schedule's job rather than Dagster's hidden implicit asset job: the run
     # list's Target then names a job (`daily_refresh`), where the hidden job's in-process run
     # showed an empty Target (execute_in_process records no asset selection on the run).
-    job = definitions.resolve_job_def(daily_refresh_job.name).get_subset(
+    job = definitions.resolve_job_def(job_name).get_subset(
         asset_selection=keys, asset_check_selection=checks
     )
-    return job.execute_in_process(
-        instance=instance,
-        tags={**partition_range_tags(window.start, window.end), TRIGGER_TAG: "cli"},
-        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-        raise_on_error=False,
+    run_id = str(uuid.uuid4())
+
+    def execute() -> dg.ExecuteInProcessResult:
+        return job.execute_in_process(
+            instance=instance,
+            run_id=run_id,
+            tags={**partition_range_tags(window.start, window.end), TRIGGER_TAG: "cli"},
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            raise_on_error=False,
+        )
+
+    if on_progress is None:
+        return execute()
+    partitioned = {key for key in keys if graph.get(key).is_partitioned}
+    oldest = oldest_retained_day(utc_now())
+    served = {COMPLIANCE_TABLE: [day for day in window.days if day >= oldest]}
+    progress = RunProgress(window.days, partitioned, on_progress, days_of=served)
+    with watching(instance, run_id, progress):
+        return execute()
+
+
+@dataclass(frozen=True)
+class WindowRun:
+    """One run of a CLI command: what it covered and how it went."""
+
+    window: Window
+    result: dg.ExecuteInProcessResult
+    label: str = "every asset"
+
+
+def run_command_window(
+    window: Window,
+    instance: dg.DagsterInstance,
+    selection: dg.AssetSelection | None,
+    *,
+    with_compliance_tail: bool,
+    on_progress: Callable[[str], None] | None = None,
+    now: datetime | None = None,
+) -> list[WindowRun]:
+    """`demo` / `backfill`: the window in one run, then (`with_compliance_tail`, for a window
+    ending at the latest analytics day) the compliance days already complete after it."""
+    runs = [WindowRun(window, run_window(window, instance, selection, on_progress=on_progress))]
+    tail = compliance_tail(window, now) if with_compliance_tail else None
+    if tail is None or not runs[0].result.success:
+        return runs
+    chosen = compliance_only(selection)
+    if not chosen.resolve(_graph()):
+        return runs
+    if on_progress is not None:
+        on_progress(
+            f"Compliance log of {window_text_short(tail)}: its files are complete (from 01:00 "
+            "UTC) before the analytics day (12:00 UTC) ..."
+        )
+    result = run_window(
+        tail, instance, chosen, job_name=compliance_refresh_job.name, on_progress=on_progress
     )
+    return [*runs, WindowRun(tail, result, "the compliance log and what only it feeds")]
+
+
+def _graph():
+    from codex_assets.definitions import defs
+
+    return defs().resolve_asset_graph()
+
+
+def window_text_short(window: Window) -> str:
+    """`2026-12-03`, or `2026-12-01 .. 2026-12-03 (3 days)`."""
+    if window.start == window.end:
+        return window.start.isoformat()
+    return f"{window.start} .. {window.end} ({len(window.days)} days)"
 
 
 def summary(result: dg.ExecuteInProcessResult, window: Window, settings: Settings) -> str:
+    """`summarize` of one run."""
+    return summarize([WindowRun(window, result)], settings)
+
+
+def summarize(runs: Sequence[WindowRun], settings: Settings, now: datetime | None = None) -> str:
     """A short, human summary: rows per table, days loaded, check results, where the data is."""
+    first = runs[0]
     lines = [
-        f"Run {result.run_id}: {'succeeded' if result.success else 'FAILED'}",
-        f"Window: {window.start} .. {window.end} ({len(window.days)} days), source: {settings.source}",
+        f"Run {run.result.run_id} ({run.label}, {window_text_short(run.window)}): "
+        f"{'succeeded' if run.result.success else 'FAILED'}"
+        for run in runs
+    ]
+    lines += [
+        f"Window: {first.window.start} .. {first.window.end} ({len(first.window.days)} days), "
+        f"source: {settings.source}",
         "",
         "Tables:",
     ]
     lake = Lake(settings.lake_root)
+    every_day = sorted({day for run in runs for day in run.window.days})
     for name, rows in _table_rows(settings.duckdb_path, lake):
         table = name.split(".", 1)[1]
-        landed = [d for d in lake.landed_days(table) if window.start <= d <= window.end]
-        days = f"  days loaded {len(landed)}/{len(window.days)}" if lake.has_table(table) else ""
-        idle = _idle_days(lake, table, landed)
-        if idle:  # loaded, but the API served no rows: a day without activity, not a gap
-            days += f" ({idle} without activity)"
+        days = _days_loaded(lake, table, first.window.days, every_day, now)
         lines.append(f"  {name:<40} {rows:>10,} rows{days}")
-    evaluations = result.get_asset_check_evaluations()
+    evaluations = [(run, e) for run in runs for e in run.result.get_asset_check_evaluations()]
     if evaluations:
-        passed = sum(1 for e in evaluations if e.passed)
+        passed = sum(1 for _, e in evaluations if e.passed)
         lines += ["", f"Checks: {passed}/{len(evaluations)} passed"]
         order = {dg.AssetCheckSeverity.ERROR: 0, dg.AssetCheckSeverity.WARN: 1}
-        for e in sorted(
+        for run, e in sorted(
             evaluations,
-            key=lambda e: (e.passed, order.get(e.severity, 2), e.asset_key.to_user_string()),
+            key=lambda pair: (
+                pair[1].passed,
+                order.get(pair[1].severity, 2),
+                pair[1].asset_key.to_user_string(),
+            ),
         ):
             status = "pass" if e.passed else f"FAIL ({e.severity.value})"
-            lines.append(f"  {status:<14} {e.asset_key.to_user_string()} {e.check_name}")
+            where = "" if run is first else f"  [{window_text_short(run.window)}]"
+            lines.append(f"  {status:<14} {e.asset_key.to_user_string()} {e.check_name}{where}")
             if not e.passed and e.description:
                 lines.append(f"  {'':<14}   {e.description}")
         lines.append(
             "  (freshness_check on each raw asset is left out of backfills: the sensor "
             "codex_freshness_checks_sensor evaluates it after each day's deadline)"
         )
+    for run in runs:
+        lines += _failures(run.result)
+    lines += [
+        "",
+        f"DuckDB warehouse: {settings.duckdb_path}",
+        f"Lake: {settings.lake_root}",
+        "Open the UI with `make ui` (http://127.0.0.1:3000) to see the run, lineage and checks.",
+    ]
+    return "\n".join(lines)
+
+
+def _days_loaded(
+    lake: Lake,
+    table: str,
+    window_days: list[date],
+    every_day: list[date],
+    now: datetime | None,
+) -> str:
+    """`  days loaded 89/89 (5 without activity)`; for the compliance log, out of the days its
+    API keeps, with the older days of the window named as the documented limit they are."""
+    if not lake.has_table(table):
+        return ""
+    expected, older = window_days, []
+    if table == COMPLIANCE_TABLE:
+        oldest = oldest_retained_day(now or utc_now())
+        expected = [day for day in every_day if day >= oldest]
+        older = [day for day in every_day if day < oldest]
+    landed_days = set(lake.landed_days(table))
+    landed = [day for day in expected if day in landed_days]
+    notes = []
+    idle = _idle_days(lake, table, landed)
+    if idle:  # loaded, but the API served no rows: a day without activity, not a gap
+        notes.append(f"{idle} without activity")
+    if older:
+        notes.append(
+            f"the API keeps {RETENTION_DAYS} days: the window's {plural(len(older), 'older day')} "
+            "are not served, as documented"
+        )
+    text = f"  days loaded {len(landed)}/{len(expected)}"
+    return text + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def _failures(result: dg.ExecuteInProcessResult) -> list[str]:
+    """What a run did not build, and why it failed."""
+    lines = []
     not_built = _not_built(result)
     if not_built:
         lines += ["", "Not built (a step before them failed, or a blocking check failed):"]
@@ -179,13 +342,7 @@ def summary(result: dg.ExecuteInProcessResult, window: Window, settings: Setting
             elif event.is_resource_init_failure and event.event_specific_data.error:
                 # (the preflight in the resources' setup: the run fails before any step)
                 lines.append(f"  resources: {_cause(event.event_specific_data.error)}")
-    lines += [
-        "",
-        f"DuckDB warehouse: {settings.duckdb_path}",
-        f"Lake: {settings.lake_root}",
-        "Open the UI with `make ui` (http://127.0.0.1:3000) to see the run, lineage and checks.",
-    ]
-    return "\n".join(lines)
+    return lines
 
 
 def _idle_days(lake: Lake, table: str, days: list[date]) -> int:

@@ -53,8 +53,8 @@ def _run(args: argparse.Namespace) -> int:
         checked_window,
         default_selection,
         last_days_window,
-        run_window,
-        summary,
+        run_command_window,
+        summarize,
     )
     from codex_assets.defs.resources.preflight import preflight
     from codex_assets.lib import writer_lock
@@ -89,10 +89,21 @@ def _run(args: argparse.Namespace) -> int:
     # Refused at once, before any request, if another run writes this data directory; held
     # through the run (whose own hold is the same lock) and its summary (lib/writer_lock.py).
     with writer_lock.hold(settings.data_path, wait_seconds=0):
-        print(f"Backfilling {window.start} .. {window.end} from the {settings.source} source ...")
-        result = run_window(window, instance=dg.DagsterInstance.get(), selection=selection)
-        print(summary(result, window, settings))
-    return 0 if result.success else 1
+        print(
+            f"Backfilling {window.start} .. {window.end} ({len(window.days)} days) from the "
+            f"{settings.source} source ...",
+            flush=True,
+        )
+        runs = run_command_window(
+            window,
+            dg.DagsterInstance.get(),
+            selection,
+            # A window ending at the latest analytics day: the compliance log may be ahead.
+            with_compliance_tail=args.command == "demo" or args.days is not None,
+            on_progress=lambda line: print(line, flush=True),
+        )
+        print(summarize(runs, settings))
+    return 0 if all(run.result.success for run in runs) else 1
 
 
 if __name__ == "__main__":

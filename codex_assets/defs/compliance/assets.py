@@ -28,6 +28,7 @@ from codex_assets.defs.compliance.specs import (
 from codex_assets.defs.compliance.warehouse import bounded_memory, refresh_compliance_events
 from codex_assets.defs.metadata import (
     column_schema,
+    lineage_metadata,
     table_asset_key,
     table_metadata,
     table_preview,
@@ -63,7 +64,10 @@ def table_asset(
         kinds=set(kinds),
         owners=OWNERS,
         tags=RESTRICTED_TAGS if restricted else {"api": "codex_compliance"},
-        metadata={"dagster/column_schema": column_schema(spec)},
+        metadata={
+            "dagster/column_schema": column_schema(spec),
+            **(lineage_metadata(spec) if spec.schema == "marts" else {}),
+        },
     )
 
 

@@ -12,6 +12,8 @@ from codex_assets.defs.compliance.specs import CODEX_LOG_SPEC, EVENTS_SPEC
 from codex_assets.defs.compliance.warehouse import RESTRICTED_VIEW, create_compliance_views
 from codex_assets.defs.metadata import table_schema
 from codex_assets.defs.resources import CodexResource
+from codex_assets.lib.checks.outcome import format_days, plural
+from codex_assets.lib.progress import landed_day_message
 from codex_assets.lib.utc import utc_now
 
 RAW_KEY = dg.AssetKey(["raw", RAW_TABLE])
@@ -59,7 +61,7 @@ def raw_compliance_codex_log(
                 source=settings.source,
                 now=now,
                 on_day=lambda day, files, rows: context.log.info(
-                    f"compliance_codex_log {day}: {files} files, {rows} events"
+                    landed_day_message(RAW_TABLE, day, rows, files)
                 ),
             )
             requests = client.http.stats.requests
@@ -67,10 +69,11 @@ def raw_compliance_codex_log(
         # Days past the 30-day retention or not yet published: a retry cannot help.
         raise dg.Failure(description=str(error), allow_retries=False) from error
     if report.unavailable:
-        context.log.warning(
-            f"{len(report.unavailable)} day(s) are older than the Compliance API's 30-day "
-            f"retention and were never landed, so they cannot be fetched any more (no request "
-            f"was sent): {', '.join(d.isoformat() for d in report.unavailable)}."
+        # Normal, not a warning: the API keeps its files 30 days (codex-api.md 2.3).
+        context.log.info(
+            f"{format_days(report.unavailable)} ({plural(len(report.unavailable), 'day')}): "
+            "older than the Compliance API's 30-day window, so not served, as documented; "
+            "never landed here, so nothing is recorded for them (no request was sent)."
         )
     with duckdb.get_connection() as conn:
         purge = purge_compliance(

@@ -9,7 +9,12 @@ from dagster_duckdb import DuckDBResource
 
 from codex_assets.defs.analytics.marts import MARTS, MartSettings, refresh_mart
 from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
-from codex_assets.defs.metadata import column_schema, table_metadata, table_preview
+from codex_assets.defs.metadata import (
+    column_schema,
+    lineage_metadata,
+    table_metadata,
+    table_preview,
+)
 from codex_assets.defs.partitions import daily_partitions, partition_days
 from codex_assets.defs.resources import CodexResource
 from codex_assets.lib.tables import TableSpec
@@ -39,7 +44,11 @@ def build_mart_asset(spec: TableSpec) -> dg.AssetsDefinition:
         group_name="marts",
         kinds={"duckdb", "sql"},
         owners=["team:data-platform"],
-        metadata={"dagster/column_schema": schema, "dagster/table_name": spec.qualified_name},
+        metadata={
+            "dagster/column_schema": schema,
+            "dagster/table_name": spec.qualified_name,
+            **lineage_metadata(spec, asset_key_for_table),
+        },
     )
     def mart(
         context: dg.AssetExecutionContext, codex: CodexResource, duckdb: DuckDBResource
