@@ -116,14 +116,15 @@ def compliance_tail(window: Window, now: datetime | None = None) -> Window | Non
     return Window(window.end + timedelta(days=1), end)
 
 
-def compliance_only(selection: dg.AssetSelection | None) -> dg.AssetSelection:
+def compliance_only(selection: dg.AssetSelection | None) -> set[dg.AssetKey]:
     """What a compliance tail run materializes: the assets of `selection` (everything when
     None) that only the compliance log feeds; what also reads analytics waits for its day."""
     from codex_assets.definitions import defs
     from codex_assets.defs.reconciliation.checks.freshness import compliance_fed_keys
 
-    fed = dg.AssetSelection.assets(*compliance_fed_keys(defs().resolve_asset_graph()))
-    return fed if selection is None else fed & selection
+    graph = defs().resolve_asset_graph()
+    fed = compliance_fed_keys(graph)
+    return fed if selection is None else fed & set(selection.resolve(graph))
 
 
 def run_window(
@@ -207,12 +208,14 @@ def run_command_window(
 ) -> list[WindowRun]:
     """`demo` / `backfill`: the window in one run, then (`with_compliance_tail`, for a window
     ending at the latest analytics day) the compliance days already complete after it."""
-    runs = [WindowRun(window, run_window(window, instance, selection, on_progress=on_progress))]
+    label = "every asset" if selection is None else "the selected assets"
+    result = run_window(window, instance, selection, on_progress=on_progress)
+    runs = [WindowRun(window, result, label)]
     tail = compliance_tail(window, now) if with_compliance_tail else None
     if tail is None or not runs[0].result.success:
         return runs
     chosen = compliance_only(selection)
-    if not chosen.resolve(_graph()):
+    if not chosen:
         return runs
     if on_progress is not None:
         on_progress(
@@ -220,15 +223,13 @@ def run_command_window(
             "UTC) before the analytics day (12:00 UTC) ..."
         )
     result = run_window(
-        tail, instance, chosen, job_name=compliance_refresh_job.name, on_progress=on_progress
+        tail,
+        instance,
+        dg.AssetSelection.assets(*chosen),
+        job_name=compliance_refresh_job.name,
+        on_progress=on_progress,
     )
     return [*runs, WindowRun(tail, result, "the compliance log and what only it feeds")]
-
-
-def _graph():
-    from codex_assets.definitions import defs
-
-    return defs().resolve_asset_graph()
 
 
 def window_text_short(window: Window) -> str:

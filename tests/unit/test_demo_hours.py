@@ -69,3 +69,24 @@ def test_the_compliance_log_runs_ahead_only_while_the_analytics_day_waits(hour: 
     analytics, compliance = _loaded(now)
     extra = sorted(set(compliance) - set(analytics))
     assert extra == ([date(2026, 12, 3)] if 1 <= hour < 12 else [])
+
+
+def test_the_compliance_run_builds_only_what_the_compliance_log_alone_feeds() -> None:
+    """The cross-source mart waits for its analytics day; without the compliance key (the
+    compliance assets left out of the run) there is no second run at all."""
+    import dagster as dg
+
+    from codex_assets.backfill import compliance_only
+    from codex_assets.defs.compliance.raw_assets import RAW_KEY
+
+    chosen = {key.to_user_string() for key in compliance_only(None)}
+    assert {
+        "raw/compliance_codex_log",
+        "restricted/compliance_events",
+        "marts/compliance_activity_daily",
+        "reports/compliance_export",
+    } <= chosen
+    assert "marts/usage_reconciliation_daily" not in chosen
+    assert not any(key.startswith(("raw/usage", "raw/code_review")) for key in chosen)
+    without = dg.AssetSelection.all() - dg.AssetSelection.assets(RAW_KEY).downstream()
+    assert compliance_only(without) == set()
