@@ -164,9 +164,14 @@ def secret_findings(
     settings = codex.settings()
     make_private(settings.data_path, settings.duckdb_path)
     if found:
+        # Against the simulator a finding is the demo of the scan, not news: it pastes fake
+        # credentials into 0.4% of prompts on purpose (docs/compliance.md, the DLP scan).
+        planted = (
+            " (the simulator plants fake ones on purpose)" if settings.source == "simulator" else ""
+        )
         context.log.warning(
             f"{found} secret(s) found in Codex prompts or responses for {days[0]}..{days[-1]} "
-            f"(by kind: {by_kind}); see restricted.secret_findings."
+            f"(by kind: {by_kind}){planted}; see restricted.secret_findings."
         )
     return dg.MaterializeResult(
         metadata={**table_metadata(FINDINGS_SPEC, found), "findings_by_kind": by_kind}
