@@ -116,6 +116,20 @@ def compliance_tail(window: Window, now: datetime | None = None) -> Window | Non
     return Window(window.end + timedelta(days=1), end)
 
 
+def compliance_ahead(
+    start: date, end: date, settings: Settings, now: datetime | None = None
+) -> Window | None:
+    """`start..end` when the compliance log can serve all of it now and the analytics API none
+    of it yet (yesterday, between 01:00 and 12:00 UTC), so `backfill --start D --end D`, the
+    command the compliance freshness check names, loads the log now; else None."""
+    now = now or utc_now()
+    if start < max(settings.start_date, oldest_retained_day(now)) or end < start:
+        return None
+    if start > latest_complete_day(now) and end <= compliance_complete_day(now):
+        return Window(start, end)
+    return None
+
+
 def compliance_only(selection: dg.AssetSelection | None) -> set[dg.AssetKey]:
     """What a compliance tail run materializes: the assets of `selection` (everything when
     None) that only the compliance log feeds; what also reads analytics waits for its day."""
@@ -203,24 +217,29 @@ def run_command_window(
     selection: dg.AssetSelection | None,
     *,
     with_compliance_tail: bool,
+    only_compliance: bool = False,
     on_progress: Callable[[str], None] | None = None,
     now: datetime | None = None,
 ) -> list[WindowRun]:
     """`demo` / `backfill`: the window in one run, then (`with_compliance_tail`, for a window
-    ending at the latest analytics day) the compliance days already complete after it."""
-    label = "every asset" if selection is None else "the selected assets"
-    result = run_window(window, instance, selection, on_progress=on_progress)
-    runs = [WindowRun(window, result, label)]
-    tail = compliance_tail(window, now) if with_compliance_tail else None
-    if tail is None or not runs[0].result.success:
-        return runs
+    ending at the latest analytics day) the compliance days already complete after it. With
+    `only_compliance` (a `compliance_ahead` window), that second run alone."""
+    runs: list[WindowRun] = []
+    tail: Window | None = window
+    if not only_compliance:
+        label = "every asset" if selection is None else "the selected assets"
+        result = run_window(window, instance, selection, on_progress=on_progress)
+        runs = [WindowRun(window, result, label)]
+        tail = compliance_tail(window, now) if with_compliance_tail else None
+        if tail is None or not result.success:
+            return runs
     chosen = compliance_only(selection)
     if not chosen:
         return runs
     if on_progress is not None:
         on_progress(
             f"Compliance log of {window_text_short(tail)}: its files are complete (from 01:00 "
-            "UTC) before the analytics day (12:00 UTC) ..."
+            "UTC), the analytics day only from 12:00 UTC ..."
         )
     result = run_window(
         tail,
@@ -253,7 +272,8 @@ def summarize(runs: Sequence[WindowRun], settings: Settings, now: datetime | Non
         for run in runs
     ]
     lines += [
-        f"Window: {first.window.start} .. {first.window.end} ({len(first.window.days)} days), "
+        f"Window: {first.window.start} .. {first.window.end} "
+        f"({plural(len(first.window.days), 'day')}), "
         f"source: {settings.source}",
         "",
         "Tables:",

@@ -90,3 +90,19 @@ def test_the_compliance_run_builds_only_what_the_compliance_log_alone_feeds() ->
     assert not any(key.startswith(("raw/usage", "raw/code_review")) for key in chosen)
     without = dg.AssetSelection.all() - dg.AssetSelection.assets(RAW_KEY).downstream()
     assert compliance_only(without) == set()
+
+
+@pytest.mark.parametrize("hour", range(24))
+def test_backfilling_yesterday_loads_its_compliance_log_whenever_it_is_complete(hour: int) -> None:
+    """`backfill --start D --end D`, the command the compliance freshness check names, for
+    yesterday: before 12:00 UTC only the compliance log can serve it (from 01:00), so it
+    alone is loaded; a range reaching into days the analytics API serves is not cut short."""
+    from codex_assets.backfill import compliance_ahead
+
+    now = DAY + timedelta(hours=hour)
+    settings = SimpleNamespace(start_date=date(2026, 1, 1))
+    yesterday = date(2026, 12, 3)
+    ahead = compliance_ahead(yesterday, yesterday, settings, now)  # type: ignore[arg-type]
+    assert (ahead is not None) == (1 <= hour < 12)
+    two_days = compliance_ahead(yesterday - timedelta(days=1), yesterday, settings, now)  # type: ignore[arg-type]
+    assert two_days is None  # the day before is an analytics day: refused whole, with why
