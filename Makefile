@@ -15,7 +15,7 @@ setup:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv || python3 -m pip install --quiet --user --break-system-packages uv
 	@$(UV) sync --locked --quiet
 	@mkdir -p $(DAGSTER_HOME)
-	@cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	@cp instance/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 
 demo: setup
 	$(UV) run codex-assets demo

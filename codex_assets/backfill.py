@@ -8,7 +8,8 @@ shows afterwards.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+import uuid
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -22,15 +23,26 @@ from codex_assets.defs.analytics.window import (
 )
 from codex_assets.defs.automation import RANGE_END_TAG as RANGE_END_TAG
 from codex_assets.defs.automation import RANGE_START_TAG as RANGE_START_TAG
-from codex_assets.defs.automation import TRIGGER_TAG, daily_refresh_job, partition_range_tags
+from codex_assets.defs.automation import (
+    TRIGGER_TAG,
+    compliance_refresh_job,
+    daily_refresh_job,
+    partition_range_tags,
+)
 from codex_assets.defs.compliance.client import COMPLIANCE_SCOPE
 from codex_assets.defs.compliance.landing import RAW_TABLE as COMPLIANCE_RAW_TABLE
 from codex_assets.defs.compliance.raw_assets import RAW_KEY as COMPLIANCE_LOG
-from codex_assets.defs.compliance.window import oldest_retained_day
+from codex_assets.defs.compliance.window import RETENTION_DAYS, oldest_retained_day
+from codex_assets.defs.compliance.window import latest_complete_day as compliance_complete_day
+from codex_assets.lib.checks.outcome import plural
 from codex_assets.lib.checks.window import ROWS_KEY, read_footers
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.settings import Settings
 from codex_assets.lib.utc import utc_now
+from codex_assets.progress import RunProgress, watching
+
+COMPLIANCE_TABLE = COMPLIANCE_LOG.path[-1]
+"""The compliance log's lake table (its raw and restricted views share the name)."""
 
 
 @dataclass(frozen=True)
@@ -91,41 +103,6 @@ def default_selection(settings: Settings) -> tuple[dg.AssetSelection | None, str
     )
 
 
-@dataclass(frozen=True)
-class WindowRuns:
-    """The runs of one window: one, or two when the window reaches past what the Compliance
-    API keeps (the compliance log and what only it feeds first, over the days it can serve,
-    then the rest over the whole window; see `compliance_days`)."""
-
-    runs: tuple[dg.ExecuteInProcessResult, ...]
-    compliance: Window | None = None
-    """The compliance log's own days when they differ from the window's (None otherwise)."""
-    compliance_left_out: bool = False
-    """True when the compliance log could not run at all (no day of the window servable)."""
-
-    @property
-    def success(self) -> bool:
-        return all(run.success for run in self.runs)
-
-    @property
-    def run_ids(self) -> list[str]:
-        return [run.run_id for run in self.runs]
-
-    @property
-    def all_events(self) -> list[dg.DagsterEvent]:
-        return [event for run in self.runs for event in run.all_events]
-
-    def get_asset_check_evaluations(self) -> list[dg.AssetCheckEvaluation]:
-        return [e for run in self.runs for e in run.get_asset_check_evaluations()]
-
-    def get_asset_materialization_events(self) -> list[dg.DagsterEvent]:
-        return [e for run in self.runs for e in run.get_asset_materialization_events()]
-
-    @property
-    def selected_asset_keys(self) -> set[dg.AssetKey]:
-        return {k for run in self.runs for k in run.job_def.asset_layer.selected_asset_keys}
-
-
 def compliance_days(window: Window, landed: Iterable[date], now: datetime) -> Window | None:
     """The part of `window` the compliance log can run over: its latest days back to the
     first one the API no longer serves (older than its 30 days, codex-api.md "Compliance
@@ -142,15 +119,103 @@ def compliance_days(window: Window, landed: Iterable[date], now: datetime) -> Wi
     return None if start is None else Window(start, window.end)
 
 
+def compliance_tail(window: Window, now: datetime | None = None) -> Window | None:
+    """The compliance days after `window` that are complete at `now`, or None.
+
+    A window ending at the analytics API's latest complete day stops short of the compliance
+    log's between 01:00 and 12:00 UTC: yesterday's log files are all published by 01:00
+    (p99 30 minutes, reference/codex-api.md 2.3) and due by 02:00, while analytics data "can
+    lag by up to 12 hours" (Part 1). The demo loads that day too, as the 01:15 compliance
+    schedule would, so the compliance freshness check finds it landed."""
+    end = compliance_complete_day(now or utc_now())
+    if end <= window.end:
+        return None
+    return Window(window.end + timedelta(days=1), end)
+
+
+def compliance_ahead(
+    start: date, end: date, settings: Settings, now: datetime | None = None
+) -> Window | None:
+    """`start..end` when the compliance log can serve all of it now and the analytics API none
+    of it yet (yesterday, between 01:00 and 12:00 UTC), so `backfill --start D --end D`, the
+    command the compliance freshness check names, loads the log now; else None."""
+    now = now or utc_now()
+    if start < max(settings.start_date, oldest_retained_day(now)) or end < start:
+        return None
+    if start > latest_complete_day(now) and end <= compliance_complete_day(now):
+        return Window(start, end)
+    return None
+
+
+def compliance_only(
+    selection: dg.AssetSelection | None, graph: dg.AssetGraph | None = None
+) -> set[dg.AssetKey]:
+    """The assets of `selection` (everything when None) that only the compliance log feeds:
+    what runs over the compliance log's own days; what also reads analytics waits for its."""
+    from codex_assets.definitions import defs
+    from codex_assets.defs.reconciliation.checks.freshness import compliance_fed_keys
+
+    graph = graph or defs().resolve_asset_graph()
+    fed = compliance_fed_keys(graph)
+    return fed if selection is None else fed & set(selection.resolve(graph))
+
+
+@dataclass(frozen=True)
+class WindowRun:
+    """One run of a window: what it covered and how it went."""
+
+    window: Window
+    result: dg.ExecuteInProcessResult
+    label: str = "every asset"
+
+
+@dataclass(frozen=True)
+class WindowRuns:
+    """The runs of one window: one, or two when the compliance log's days differ from the
+    window's (it runs first over the days its API can serve, `compliance_days`, and any day
+    complete after the window, `compliance_tail`; the rest then runs over the window)."""
+
+    runs: tuple[WindowRun, ...]
+
+    @property
+    def success(self) -> bool:
+        return all(run.result.success for run in self.runs)
+
+    @property
+    def run_ids(self) -> list[str]:
+        return [run.result.run_id for run in self.runs]
+
+    @property
+    def all_events(self) -> list[dg.DagsterEvent]:
+        return [event for run in self.runs for event in run.result.all_events]
+
+    def get_asset_check_evaluations(self) -> list[dg.AssetCheckEvaluation]:
+        return [e for run in self.runs for e in run.result.get_asset_check_evaluations()]
+
+    def get_asset_materialization_events(self) -> list[dg.DagsterEvent]:
+        return [e for run in self.runs for e in run.result.get_asset_materialization_events()]
+
+    @property
+    def selected_asset_keys(self) -> set[dg.AssetKey]:
+        return {
+            key for run in self.runs for key in run.result.job_def.asset_layer.selected_asset_keys
+        }
+
+
 def run_window(
     window: Window,
     instance: dg.DagsterInstance,
     selection: str | dg.AssetSelection | None = None,
     log_level: str = "WARNING",
+    *,
     now: datetime | None = None,
+    compliance_through: date | None = None,
+    job_name: str = daily_refresh_job.name,
+    on_progress: Callable[[str], None] | None = None,
 ) -> WindowRuns:
-    """Materialize every asset (and its checks) for `window`: one run, or two when the window
-    reaches past the Compliance API's 30 days (`WindowRuns`).
+    """Materialize every asset (and its checks) for `window`: one run, or two (`WindowRuns`)
+    when the compliance log's days differ from the window's: past the Compliance API's 30
+    days, or through `compliance_through` (a day complete after the window).
 
     `selection` names an asset group (e.g. `ingest`), or is any `AssetSelection` (assets and/or
     checks), to run only that part of the graph. The console shows warnings and errors only;
@@ -175,92 +240,222 @@ def run_window(
     keys, checks = set(chosen.resolve(graph)), set(chosen.resolve_checks(graph))
     if not keys and not checks:
         raise ValueError(f"The selection {selection!r} matches no asset or check.")
-    only_compliance = set(_compliance_only().resolve(graph))
+    only_compliance = compliance_only(None, graph)
     landed = definitions.resources["codex"].lake().landed_days(COMPLIANCE_RAW_TABLE)
     first = compliance_days(window, landed, now or utc_now())
-    split = first != window and bool(keys & only_compliance)
-    if not split:
-        parts = [(window, keys, checks)]
-    else:
+    if first is not None and compliance_through is not None:
+        first = Window(first.start, max(first.end, compliance_through))
+    label = "every asset" if selection is None else "the selected assets"
+    parts = [(window, keys, checks, label)]
+    if first != window and keys & only_compliance:
         # The compliance log's part first, so that what reads both sources finds it landed;
         # a check goes with it when everything it reads is in it.
         early = {c for c in checks if set(graph.get(c).parent_entity_keys) <= only_compliance}
-        parts = [(window, keys - only_compliance, checks - early)]
+        rest = "every other asset" if selection is None else "the rest of the selection"
+        parts = [(window, keys - only_compliance, checks - early, rest)]
         if first is not None:
-            parts.insert(0, (first, keys & only_compliance, early))
+            compliance = "the compliance log and what only it feeds"
+            parts.insert(0, (first, keys & only_compliance, early, compliance))
     # A subset of the schedule's job rather than Dagster's hidden implicit asset job: the run
     # list's Target then names a job (`daily_refresh`), where the hidden job's in-process run
     # showed an empty Target (execute_in_process records no asset selection on the run).
-    job = definitions.resolve_job_def(daily_refresh_job.name)
+    job = definitions.resolve_job_def(job_name)
     return WindowRuns(
         tuple(
-            job.get_subset(
-                asset_selection=part_keys, asset_check_selection=part_checks
-            ).execute_in_process(
-                instance=instance,
-                tags={**partition_range_tags(days.start, days.end), TRIGGER_TAG: "cli"},
-                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-                raise_on_error=False,
+            WindowRun(
+                days,
+                _execute(
+                    job.get_subset(asset_selection=part_keys, asset_check_selection=part_checks),
+                    days,
+                    instance,
+                    log_level,
+                    {key for key in part_keys if graph.get(key).is_partitioned},
+                    on_progress,
+                ),
+                part_label,
             )
-            for days, part_keys, part_checks in parts
+            for days, part_keys, part_checks, part_label in parts
             if part_keys or part_checks
-        ),
-        compliance=first if split else None,
-        compliance_left_out=split and first is None,
+        )
     )
 
 
-def _compliance_only() -> dg.AssetSelection:
-    """The compliance log and what is built on it alone (not on the analytics API too)."""
-    compliance = dg.AssetSelection.assets(COMPLIANCE_LOG).downstream()
-    analytics = dg.AssetSelection.groups("ingest") - dg.AssetSelection.assets(COMPLIANCE_LOG)
-    return compliance - analytics.downstream()
+def _execute(
+    job: dg.JobDefinition,
+    window: Window,
+    instance: dg.DagsterInstance,
+    log_level: str,
+    partitioned: set[dg.AssetKey],
+    on_progress: Callable[[str], None] | None,
+) -> dg.ExecuteInProcessResult:
+    """One run of `job` over `window`, its progress printed as it goes (`on_progress`)."""
+    run_id = str(uuid.uuid4())
+
+    def execute() -> dg.ExecuteInProcessResult:
+        return job.execute_in_process(
+            instance=instance,
+            run_id=run_id,
+            tags={**partition_range_tags(window.start, window.end), TRIGGER_TAG: "cli"},
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            raise_on_error=False,
+        )
+
+    if on_progress is None:
+        return execute()
+    oldest = oldest_retained_day(utc_now())
+    served = {COMPLIANCE_TABLE: [day for day in window.days if day >= oldest]}
+    progress = RunProgress(window.days, partitioned, on_progress, days_of=served)
+    with watching(instance, run_id, progress):
+        return execute()
+
+
+def run_command_window(
+    window: Window,
+    instance: dg.DagsterInstance,
+    selection: dg.AssetSelection | None,
+    *,
+    with_compliance_tail: bool,
+    only_compliance: bool = False,
+    on_progress: Callable[[str], None] | None = None,
+    now: datetime | None = None,
+) -> list[WindowRun]:
+    """`demo` / `backfill`: `run_window`, the compliance log also over the days already
+    complete after the window (`with_compliance_tail`, for a window ending at the latest
+    analytics day). With `only_compliance` (a `compliance_ahead` window), the compliance log
+    and what only it feeds alone."""
+    if only_compliance:
+        chosen = compliance_only(selection)
+        if not chosen:
+            return []
+        if on_progress is not None:
+            on_progress(
+                f"Compliance log of {window_text_short(window)}: its files are complete (from "
+                "01:00 UTC), the analytics day only from 12:00 UTC ..."
+            )
+        selected = dg.AssetSelection.assets(*chosen)
+        return list(
+            run_window(
+                window,
+                instance,
+                selected,
+                now=now,
+                job_name=compliance_refresh_job.name,
+                on_progress=on_progress,
+            ).runs
+        )
+    tail = compliance_tail(window, now) if with_compliance_tail else None
+    return list(
+        run_window(
+            window,
+            instance,
+            selection,
+            now=now,
+            compliance_through=tail.end if tail else None,
+            on_progress=on_progress,
+        ).runs
+    )
+
+
+def window_text_short(window: Window) -> str:
+    """`2026-12-03`, or `2026-12-01 .. 2026-12-03 (3 days)`."""
+    if window.start == window.end:
+        return window.start.isoformat()
+    return f"{window.start} .. {window.end} ({len(window.days)} days)"
 
 
 def summary(result: WindowRuns, window: Window, settings: Settings) -> str:
+    """`summarize` of a `run_window`'s runs."""
+    return summarize(result.runs, window, settings)
+
+
+def summarize(
+    runs: Sequence[WindowRun], window: Window, settings: Settings, now: datetime | None = None
+) -> str:
     """A short, human summary: rows per table, days loaded, check results, where the data is."""
-    runs = "Runs" if len(result.runs) > 1 else "Run"
     lines = [
-        f"{runs} {', '.join(result.run_ids)}: {'succeeded' if result.success else 'FAILED'}",
-        f"Window: {window.start} .. {window.end} ({len(window.days)} days), source: {settings.source}",
+        f"Run {run.result.run_id} ({run.label}, {window_text_short(run.window)}): "
+        f"{'succeeded' if run.result.success else 'FAILED'}"
+        for run in runs
     ]
-    if result.compliance is not None:
-        lines.append(
-            f"Compliance log: {result.compliance.start} .. {result.compliance.end} (the days "
-            "the Compliance API still keeps, 30, or already landed)"
-        )
-    elif result.compliance_left_out:
-        lines.append(
-            "Compliance log: left out (the Compliance API keeps 30 days, and none of this "
-            "window's days are among them or already landed)"
-        )
-    lines += ["", "Tables:"]
+    lines += [
+        f"Window: {window.start} .. {window.end} ({plural(len(window.days), 'day')}), "
+        f"source: {settings.source}",
+        "",
+        "Tables:",
+    ]
     lake = Lake(settings.lake_root)
+    every_day = sorted({day for run in runs for day in run.window.days})
     for name, rows in _table_rows(settings.duckdb_path, lake):
         table = name.split(".", 1)[1]
-        landed = [d for d in lake.landed_days(table) if window.start <= d <= window.end]
-        days = f"  days loaded {len(landed)}/{len(window.days)}" if lake.has_table(table) else ""
-        idle = _idle_days(lake, table, landed)
-        if idle:  # loaded, but the API served no rows: a day without activity, not a gap
-            days += f" ({idle} without activity)"
+        days = _days_loaded(lake, table, window.days, every_day, now)
         lines.append(f"  {name:<40} {rows:>10,} rows{days}")
-    evaluations = result.get_asset_check_evaluations()
+    evaluations = [(run, e) for run in runs for e in run.result.get_asset_check_evaluations()]
     if evaluations:
-        passed = sum(1 for e in evaluations if e.passed)
+        passed = sum(1 for _, e in evaluations if e.passed)
         lines += ["", f"Checks: {passed}/{len(evaluations)} passed"]
         order = {dg.AssetCheckSeverity.ERROR: 0, dg.AssetCheckSeverity.WARN: 1}
-        for e in sorted(
+        for run, e in sorted(
             evaluations,
-            key=lambda e: (e.passed, order.get(e.severity, 2), e.asset_key.to_user_string()),
+            key=lambda pair: (
+                pair[1].passed,
+                order.get(pair[1].severity, 2),
+                pair[1].asset_key.to_user_string(),
+            ),
         ):
             status = "pass" if e.passed else f"FAIL ({e.severity.value})"
-            lines.append(f"  {status:<14} {e.asset_key.to_user_string()} {e.check_name}")
+            where = "" if run.window == window else f"  [{window_text_short(run.window)}]"
+            lines.append(f"  {status:<14} {e.asset_key.to_user_string()} {e.check_name}{where}")
             if not e.passed and e.description:
                 lines.append(f"  {'':<14}   {e.description}")
         lines.append(
             "  (freshness_check on each raw asset is left out of backfills: the sensor "
             "codex_freshness_checks_sensor evaluates it after each day's deadline)"
         )
+    for run in runs:
+        lines += _failures(run.result)
+    lines += [
+        "",
+        f"DuckDB warehouse: {settings.duckdb_path}",
+        f"Lake: {settings.lake_root}",
+        "Open the UI with `make ui` (http://127.0.0.1:3000) to see the run, lineage and checks.",
+    ]
+    return "\n".join(lines)
+
+
+def _days_loaded(
+    lake: Lake,
+    table: str,
+    window_days: list[date],
+    every_day: list[date],
+    now: datetime | None,
+) -> str:
+    """`  days loaded 89/89 (5 without activity)`; for the compliance log, out of the days its
+    API keeps, with the older days of the window named as the documented limit they are."""
+    if not lake.has_table(table):
+        return ""
+    expected, older = window_days, []
+    if table == COMPLIANCE_TABLE:
+        oldest = oldest_retained_day(now or utc_now())
+        expected = [day for day in every_day if day >= oldest]
+        older = [day for day in every_day if day < oldest]
+    landed_days = set(lake.landed_days(table))
+    landed = [day for day in expected if day in landed_days]
+    notes = []
+    idle = _idle_days(lake, table, landed)
+    if idle:  # loaded, but the API served no rows: a day without activity, not a gap
+        notes.append(f"{idle} without activity")
+    if older:
+        notes.append(
+            f"the API keeps {RETENTION_DAYS} days: the window's {plural(len(older), 'older day')} "
+            "are not served, as documented"
+        )
+    text = f"  days loaded {len(landed)}/{len(expected)}"
+    return text + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def _failures(result: dg.ExecuteInProcessResult) -> list[str]:
+    """What a run did not build, and why it failed."""
+    lines = []
     not_built = _not_built(result)
     if not_built:
         lines += ["", "Not built (a step before them failed, or a blocking check failed):"]
@@ -273,13 +468,7 @@ def summary(result: WindowRuns, window: Window, settings: Settings) -> str:
             elif event.is_resource_init_failure and event.event_specific_data.error:
                 # (the preflight in the resources' setup: the run fails before any step)
                 lines.append(f"  resources: {_cause(event.event_specific_data.error)}")
-    lines += [
-        "",
-        f"DuckDB warehouse: {settings.duckdb_path}",
-        f"Lake: {settings.lake_root}",
-        "Open the UI with `make ui` (http://127.0.0.1:3000) to see the run, lineage and checks.",
-    ]
-    return "\n".join(lines)
+    return lines
 
 
 def _idle_days(lake: Lake, table: str, days: list[date]) -> int:
@@ -288,9 +477,9 @@ def _idle_days(lake: Lake, table: str, days: list[date]) -> int:
     return sum(1 for footer in footers.values() if footer.get(ROWS_KEY) == "0")
 
 
-def _not_built(result: WindowRuns) -> list[dg.AssetKey]:
-    """Assets the runs selected but did not materialize (skipped behind a failure or a check)."""
-    selected = result.selected_asset_keys
+def _not_built(result: dg.ExecuteInProcessResult) -> list[dg.AssetKey]:
+    """Assets the run selected but did not materialize (skipped behind a failure or a check)."""
+    selected = result.job_def.asset_layer.selected_asset_keys
     built = {event.asset_key for event in result.get_asset_materialization_events()}
     return sorted(selected - built, key=lambda key: key.to_user_string())
 

@@ -51,13 +51,15 @@ def _run(args: argparse.Namespace) -> int:
 
     from codex_assets.backfill import (
         checked_window,
+        compliance_ahead,
         default_selection,
         last_days_window,
-        run_window,
-        summary,
+        run_command_window,
+        summarize,
     )
     from codex_assets.defs.resources.preflight import preflight
     from codex_assets.lib import writer_lock
+    from codex_assets.lib.checks.outcome import plural
 
     # What the CLI reads from the environment, in one place: the settings (as the resources'
     # definitions will read them for the run) and where the run is recorded.
@@ -70,6 +72,8 @@ def _run(args: argparse.Namespace) -> int:
             "DAGSTER_HOME is not set, so the run would not be recorded anywhere the UI can show "
             "it. Run through `make demo`, or export DAGSTER_HOME=$PWD/.dagster_home."
         )
+    selection, note = default_selection(settings)
+    ahead = None
     if args.command == "demo":
         window = last_days_window(90, settings)
     elif args.days is not None:
@@ -82,17 +86,31 @@ def _run(args: argparse.Namespace) -> int:
             )
         window = last_days_window(args.days, settings, clip=False)
     else:
-        window = checked_window(args.start, args.end or args.start, settings)
-    selection, note = default_selection(settings)
+        end = args.end or args.start
+        # Days only the compliance log serves yet (yesterday, before 12:00 UTC): load the log.
+        ahead = compliance_ahead(args.start, end, settings) if selection is None else None
+        window = ahead or checked_window(args.start, end, settings)
     if note:
         print(note)
     # Refused at once, before any request, if another run writes this data directory; held
     # through the run (whose own hold is the same lock) and its summary (lib/writer_lock.py).
     with writer_lock.hold(settings.data_path, wait_seconds=0):
-        print(f"Backfilling {window.start} .. {window.end} from the {settings.source} source ...")
-        result = run_window(window, instance=dg.DagsterInstance.get(), selection=selection)
-        print(summary(result, window, settings))
-    return 0 if result.success else 1
+        print(
+            f"Backfilling {window.start} .. {window.end} ({plural(len(window.days), 'day')}) from the "
+            f"{settings.source} source ...",
+            flush=True,
+        )
+        runs = run_command_window(
+            window,
+            dg.DagsterInstance.get(),
+            selection,
+            # A window ending at the latest analytics day: the compliance log may be ahead.
+            with_compliance_tail=args.command == "demo" or args.days is not None,
+            only_compliance=ahead is not None,
+            on_progress=lambda line: print(line, flush=True),
+        )
+        print(summarize(runs, window, settings))
+    return 0 if all(run.result.success for run in runs) else 1
 
 
 if __name__ == "__main__":

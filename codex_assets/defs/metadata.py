@@ -58,6 +58,51 @@ def column_lineage(
     )
 
 
+LINEAGE_PAGE = "docs/lineage.md"
+"""The column-lineage page (`python -m codex_assets.docgen.lineage`): Dagster records
+`dagster/column_lineage`, but its open-source UI renders it only on Dagster+."""
+
+
+def asset_url(key: dg.AssetKey, base_url: str = "") -> str:
+    """The asset's page in the Dagster UI (`<base>/assets/raw/usage_users`); with no base, a
+    link relative to the UI that shows it."""
+    return f"{base_url.rstrip('/')}/assets/{'/'.join(key.path)}"
+
+
+def lineage_anchor(spec: TableSpec) -> str:
+    """The anchor of the table's section on the lineage page (GitHub's, of "## `marts.x`")."""
+    return spec.qualified_name.replace(".", "")
+
+
+def lineage_table(
+    spec: TableSpec, asset_key_for: AssetKeyFor = table_asset_key, base_url: str = ""
+) -> list[str]:
+    """Each column of `spec` with its definition and the upstream columns it is computed from,
+    each linked to the asset that produces it, as Markdown table lines."""
+    lines = ["| column | definition | upstream columns |", "|---|---|---|"]
+    for column in spec.columns:
+        upstream = ", ".join(
+            f"[{table}.{name}]({asset_url(asset_key_for(table), base_url)})"
+            for table, name in column.lineage
+        )
+        definition = column.description.replace("|", "\\|")
+        lines.append(f"| `{column.name}` | {definition} | {upstream or 'none'} |")
+    return lines
+
+
+def lineage_metadata(
+    spec: TableSpec, asset_key_for: AssetKeyFor = table_asset_key
+) -> dict[str, dg.MetadataValue]:
+    """A mart's definition metadata that shows its column lineage in the open-source UI: the
+    lineage table (links relative to the UI) and where the page with every mart is."""
+    if not spec.lineage():
+        return {}
+    return {
+        "column_lineage": dg.MetadataValue.md("\n".join(lineage_table(spec, asset_key_for))),
+        "column_lineage_page": dg.MetadataValue.path(f"{LINEAGE_PAGE}#{lineage_anchor(spec)}"),
+    }
+
+
 def table_metadata(
     spec: TableSpec, rows: int | None, asset_key_for: AssetKeyFor = table_asset_key
 ) -> dict[str, object]:

@@ -124,7 +124,7 @@ def dagster_dev(
     """`dagster dev` (webserver + daemon) on the repo's workspace.yaml, with the repo's
     dagster.yaml in a fresh DAGSTER_HOME."""
     home.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+    shutil.copy(REPO / "instance" / "dagster.yaml", home / "dagster.yaml")
     port = free_port()
     dagster = Path(sys.executable).with_name("dagster")
     process = subprocess.Popen(

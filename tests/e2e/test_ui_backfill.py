@@ -10,9 +10,11 @@ the asset names must render, and the screenshot lands in docs/screenshots/asset-
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.e2e.browser import find_chromium, open_page
@@ -247,3 +249,141 @@ def test_screenshot_is_referenced_by_the_readme():
     readme = (REPO / "README.md").read_text()
     assert "docs/screenshots/asset-graph.png" in readme
     assert Path(REPO / "docs" / "screenshots").is_dir()
+
+
+# -- After the demo-like run: every check's latest evaluation passed; the lineage page -------
+
+LAUNCH_RUN = """
+mutation($params: ExecutionParams!) {
+  launchRun(executionParams: $params) {
+    __typename
+    ... on LaunchRunSuccess { run { runId } }
+    ... on PythonError { message }
+    ... on InvalidSubsetError { message }
+    ... on RunConfigValidationInvalid { errors { message } }
+  }
+}"""
+
+RUN_STATUS = """
+query($id: ID!) { runOrError(runId: $id) { __typename ... on Run { status } } }"""
+
+LATEST_CHECK = """
+query($key: AssetKeyInput!, $name: String!) {
+  assetCheckExecutions(assetKey: $key, checkName: $name, limit: 1) {
+    status runId evaluation { success description }
+  }
+}"""
+
+MART_METADATA = """
+{
+  assetNodes {
+    assetKey { path }
+    metadataEntries {
+      label
+      ... on PathMetadataEntry { path }
+      ... on MarkdownMetadataEntry { mdStr }
+    }
+  }
+}"""
+
+RUN_DONE = {"SUCCESS", "FAILURE", "CANCELED"}
+
+
+@pytest.fixture(scope="module")
+def demo_like(backfilled):
+    """The backfill, completed as `codex-assets demo` completes its window: between 01:00 and
+    12:00 UTC the compliance log of yesterday is complete while the analytics day is not, so
+    the demo loads it too. Here it is the run the 01:15 compliance schedule makes (the
+    `compliance_refresh` job, one partition), launched over GraphQL; at other hours nothing."""
+    from codex_assets.backfill import Window, compliance_tail
+
+    dagster, days = backfilled["dagster"], backfilled["days"]
+    tail = compliance_tail(Window(_day(days[0]), _day(days[-1])))
+    if tail is not None:
+        for day in tail.days:
+            params = {
+                "selector": {
+                    "repositoryLocationName": "codex_assets",
+                    "repositoryName": "__repository__",
+                    "jobName": "compliance_refresh",
+                },
+                "executionMetadata": {"tags": [{"key": "dagster/partition", "value": str(day)}]},
+            }
+            launched = dagster.graphql(LAUNCH_RUN, {"params": params})["launchRun"]
+            assert launched["__typename"] == "LaunchRunSuccess", launched
+            _wait_for_run(dagster, launched["run"]["runId"], timeout=240)
+    return {**backfilled, "tail": tail}
+
+
+def _day(text: str):
+    return datetime.fromisoformat(text).date()
+
+
+def _wait_for_run(dagster, run_id: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        status = dagster.graphql(RUN_STATUS, {"id": run_id})["runOrError"].get("status")
+        if status in RUN_DONE:
+            assert status == "SUCCESS", (run_id, status, dagster.log.read_text()[-3000:])
+            return
+        assert time.monotonic() < deadline, f"run {run_id} still {status} after {timeout}s"
+        time.sleep(1)
+
+
+COVERAGE = re.compile(r"^last_\d+_days_loaded$")
+"""The checks that every day the API still serves is loaded: a 3-day backfill leaves the
+older ones unloaded, and these say so (the 90-day demo loads them: docs/checks.md)."""
+
+
+def test_the_latest_evaluation_of_every_check_passed_after_the_demo_like_run(demo_like):
+    """What a newcomer sees on every asset's Checks tab right after the demo: all green, at any
+    hour (freshness included); the coverage checks may name only days before this test's
+    window, which it does not load."""
+    dagster, nodes, days = demo_like["dagster"], demo_like["nodes"], demo_like["days"]
+    failed, older, checked = [], [], 0
+    for key, node in nodes.items():
+        for check in (node["assetChecksOrError"] or {}).get("checks", []):
+            latest = dagster.graphql(
+                LATEST_CHECK, {"key": {"path": key.split("/")}, "name": check["name"]}
+            )["assetCheckExecutions"]
+            checked += 1
+            evaluation = latest[0]["evaluation"] if latest else None
+            if evaluation and evaluation["success"]:
+                continue
+            named = re.findall(r"\d{4}-\d{2}-\d{2}", (evaluation or {}).get("description") or "")
+            if COVERAGE.match(check["name"]) and named and max(named) < days[0]:
+                older.append((key, check["name"]))
+                continue
+            failed.append((key, check["name"], latest and latest[0]["status"], evaluation))
+    print(f"\n{checked} checks; coverage checks naming days before the window: {older}")
+    assert checked >= 40, checked  # every raw asset's checks, freshness included
+    assert not failed, failed
+
+
+def test_the_lineage_page_links_assets_the_webserver_knows(demo_like):
+    """docs/lineage.md (the column lineage the open-source UI does not draw) is there, each of
+    its links opens an asset of this webserver, and each mart's definition metadata shows its
+    lineage and names its section."""
+    from codex_assets.docgen.lineage import LINEAGE_DOC, UI_BASE_URL
+
+    dagster, nodes = demo_like["dagster"], demo_like["nodes"]
+    page = LINEAGE_DOC.read_text()
+    links = set(re.findall(rf"\]\({re.escape(UI_BASE_URL)}/assets/([^)#]+)\)", page))
+    assert {"marts/usage_user_daily", "raw/usage_users"} <= links
+    assert links <= set(nodes), links - set(nodes)
+    anchors = set(re.findall(r"\(#(\w+)\)", page))
+    metadata = {
+        _key(node["assetKey"]["path"]): {e["label"]: e for e in node["metadataEntries"]}
+        for node in dagster.graphql(MART_METADATA)["assetNodes"]
+    }
+    marts = [key for key in nodes if key.startswith("marts/") and key in links]
+    assert len(marts) >= 10, marts
+    for key in marts:
+        entries = metadata[key]
+        section = entries["column_lineage_page"]["path"]
+        assert section.startswith("docs/lineage.md#") and section.split("#")[1] in anchors, key
+        relative = set(re.findall(r"\]\(/assets/([^)]+)\)", entries["column_lineage"]["mdStr"]))
+        assert relative and relative <= set(nodes), (key, relative - set(nodes))
+    # The webserver serves the asset pages the links open.
+    response = httpx.get(f"{dagster.url}/assets/marts/adoption_daily", timeout=30)
+    assert response.status_code == 200

@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 def test_dg_launch_with_a_partition_range_is_one_run_over_the_range(tmp_path: Path):
     home, data = tmp_path / "dagster_home", tmp_path / "data"
     home.mkdir()
-    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+    shutil.copy(REPO / "instance" / "dagster.yaml", home / "dagster.yaml")
     end = latest_complete_day(datetime.now(UTC))
     start = end - timedelta(days=2)
     env = {

@@ -11,6 +11,7 @@ from codex_assets.defs.metadata import partition_figures, table_schema
 from codex_assets.defs.partitions import daily_partitions, partition_days
 from codex_assets.defs.resources import CodexResource
 from codex_assets.lib.http.errors import ApiValidationError, OutsideApiWindowError
+from codex_assets.lib.progress import landed_day_message
 
 
 def build_raw_analytics_asset(table: RawTable) -> dg.AssetsDefinition:
@@ -45,8 +46,7 @@ def build_raw_analytics_asset(table: RawTable) -> dg.AssetsDefinition:
                     source=settings.source,
                     run_id=context.run.run_id,
                     on_day=lambda day, rows: context.log.info(
-                        f"{table.name} {day}: {rows} rows"
-                        + ("" if rows else " (loaded: the API omits a day without activity)")
+                        landed_day_message(table.name, day, rows)
                     ),
                 )
         except (OutsideApiWindowError, ApiValidationError) as error:

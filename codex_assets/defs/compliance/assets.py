@@ -29,6 +29,7 @@ from codex_assets.defs.compliance.specs import (
 from codex_assets.defs.compliance.warehouse import bounded_memory, refresh_compliance_events
 from codex_assets.defs.metadata import (
     column_schema,
+    lineage_metadata,
     partition_figures,
     rows_by_day,
     table_asset_key,
@@ -66,7 +67,10 @@ def table_asset(
         kinds=set(kinds),
         owners=OWNERS,
         tags=RESTRICTED_TAGS if restricted else {"api": "codex_compliance"},
-        metadata={"dagster/column_schema": column_schema(spec)},
+        metadata={
+            "dagster/column_schema": column_schema(spec),
+            **(lineage_metadata(spec) if spec.schema == "marts" else {}),
+        },
     )
 
 
@@ -166,9 +170,14 @@ def secret_findings(
     settings = codex.settings()
     make_private(settings.data_path, settings.duckdb_path)
     if found:
+        # Against the simulator a finding is the demo of the scan, not news: it pastes fake
+        # credentials into 0.4% of prompts on purpose (docs/compliance.md, the DLP scan).
+        planted = (
+            " (the simulator plants fake ones on purpose)" if settings.source == "simulator" else ""
+        )
         context.log.warning(
             f"{found} secret(s) found in Codex prompts or responses for {days[0]}..{days[-1]} "
-            f"(by kind: {by_kind}); see restricted.secret_findings."
+            f"(by kind: {by_kind}){planted}; see restricted.secret_findings."
         )
     _record_rows(context, by_day)
     return dg.MaterializeResult(metadata=table_metadata(FINDINGS_SPEC, None))

@@ -20,6 +20,7 @@ from codex_assets.defs.metadata import partition_figures, table_schema
 from codex_assets.defs.resources import CodexResource
 from codex_assets.lib.checks.window import ROWS_KEY, read_footers
 from codex_assets.lib.lake import Lake
+from codex_assets.lib.progress import landed_day_message
 from codex_assets.lib.utc import utc_now
 
 RAW_KEY = dg.AssetKey(["raw", RAW_TABLE])
@@ -67,7 +68,7 @@ def raw_compliance_codex_log(
                 source=settings.source,
                 now=now,
                 on_day=lambda day, files, rows: context.log.info(
-                    f"compliance_codex_log {day}: {files} files, {rows} events"
+                    landed_day_message(RAW_TABLE, day, rows, files)
                 ),
             )
             requests = client.http.stats.requests

@@ -11,6 +11,7 @@ from codex_assets.defs.analytics.marts import MARTS, MartSettings, refresh_mart
 from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
 from codex_assets.defs.metadata import (
     column_schema,
+    lineage_metadata,
     partition_figures,
     rows_by_day,
     table_metadata,
@@ -45,7 +46,11 @@ def build_mart_asset(spec: TableSpec) -> dg.AssetsDefinition:
         group_name="marts",
         kinds={"duckdb", "sql"},
         owners=["team:data-platform"],
-        metadata={"dagster/column_schema": schema, "dagster/table_name": spec.qualified_name},
+        metadata={
+            "dagster/column_schema": schema,
+            "dagster/table_name": spec.qualified_name,
+            **lineage_metadata(spec, asset_key_for_table),
+        },
     )
     def mart(
         context: dg.AssetExecutionContext, codex: CodexResource, duckdb: DuckDBResource
