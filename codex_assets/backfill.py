@@ -179,8 +179,10 @@ def summary(result: dg.ExecuteInProcessResult, window: Window, settings: Setting
             elif event.is_resource_init_failure and event.event_specific_data.error:
                 # (the preflight in the resources' setup: the run fails before any step)
                 lines.append(f"  resources: {_cause(event.event_specific_data.error)}")
+    dashboard = settings.data_path / "exports" / "dashboard.html"
     lines += [
         "",
+        *([f"Dashboard: {dashboard.as_uri()}"] if dashboard.is_file() else []),
         f"DuckDB warehouse: {settings.duckdb_path}",
         f"Lake: {settings.lake_root}",
         "Open the UI with `make ui` (http://127.0.0.1:3000) to see the run, lineage and checks.",
