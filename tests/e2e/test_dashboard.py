@@ -167,6 +167,19 @@ def test_every_view_follows_the_marts_through_range_grain_sorts_and_filters(
                 surface,
             )
         expect_cards(rawdata.D1, rawdata.D6)
+        # hovering the chart shows the day and every surface's value in the tooltip
+        box = ev(
+            "(() => { const r = document.querySelector('#chart-active .u-over')"
+            ".getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()"
+        )
+        page.call(
+            "Input.dispatchMouseEvent", type="mouseMoved", x=box[0] + 2, y=box[1] + box[3] / 2
+        )
+        tip = ev("document.querySelector('#chart-active .tip').innerText")
+        first = column(
+            "SELECT active_users FROM marts.adoption_daily WHERE surface = 'all' ORDER BY day"
+        )[0]
+        assert days[0].isoformat() in tip and f"All: {fmt(first)}" in tip
         clients = view("chart-clients")["series"]
         assert clients["CODEX_CLI"] == column(
             "SELECT sum(c.threads) FILTER (WHERE c.client_id = 'CODEX_CLI') FROM "
@@ -184,6 +197,17 @@ def test_every_view_follows_the_marts_through_range_grain_sorts_and_filters(
         assert "not available" in ev("document.getElementById('agents-panel').textContent")
         assert text("quality.idle") == "1" and text("quality.missing") == "0"
         expect_ranking(rawdata.D1, rawdata.D6)
+        for cohort, users in q("SELECT cohort, count(*) FROM marts.user_activity GROUP BY cohort"):
+            assert text(f"cohort.{cohort}") == fmt(users)
+        teams = q(
+            "SELECT 'Team', team, count(DISTINCT user_id), sum(threads) FROM marts.usage_user_daily "
+            "WHERE is_active AND surface = 'all' GROUP BY team ORDER BY sum(credits) DESC"
+        )
+        shown = ev(
+            "[...document.querySelectorAll('#teams-body tr')].map((tr) => [...tr.cells]"
+            ".slice(0, 4).map((td) => td.textContent)).filter((r) => r[0] === 'Team')"
+        )
+        assert shown == [[g, t, fmt(n), fmt(th)] for g, t, n, th in teams]
 
         # -- usage by model ---------------------------------------------------------------------
         change("breakdown", "model")

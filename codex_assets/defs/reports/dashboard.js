@@ -94,12 +94,32 @@
         ...lines.map((l, i) => ({ label: l.label, stroke: l.colour || COLOURS[i % COLOURS.length],
           width: 1.6, value: (u, v) => num(v), points: { show: x.length < 60 } }))],
       legend: { live: true },
+      plugins: [tooltip()],
     };
     const data = [x, ...lines.map((l) => l.values)];
     if (charts[id]) charts[id].destroy();
     el.textContent = "";
     charts[id] = new uPlot(opts, data, el);
     api.views[id] = { x: sel.periods.map((p) => sel.axis[p]), series: Object.fromEntries(lines.map((l) => [l.key || l.label, l.values])) };
+  }
+
+  // A tooltip beside the cursor: the period and each series' value there (the legend below
+  // the chart shows the same, for keyboard and touch users).
+  function tooltip() {
+    let tip;
+    return { hooks: {
+      init: (u) => { tip = document.createElement("div"); tip.className = "tip"; u.over.appendChild(tip); },
+      setCursor: (u) => {
+        const { left, top, idx } = u.cursor;
+        if (idx === null || idx === undefined || left < 0) { tip.style.display = "none"; return; }
+        const when = new Date(u.data[0][idx] * 1000).toISOString().slice(0, 10);
+        const rows = u.series.slice(1).map((s, i) => `<div><i style="background:${s.stroke()}"></i>${esc(s.label)}: <b>${num(u.data[i + 1][idx])}</b></div>`);
+        tip.innerHTML = `<div>${state.grain === "week" ? "week of " : ""}${when}</div>${rows.join("")}`;
+        tip.style.display = "block";
+        tip.style.left = Math.min(left + 12, u.over.clientWidth - tip.offsetWidth) + "px";
+        tip.style.top = Math.max(0, top - tip.offsetHeight - 8) + "px";
+      },
+    } };
   }
 
   function grainSeries(name) { return D[name][state.grain]; }
