@@ -209,6 +209,17 @@ def test_every_view_follows_the_marts_through_range_grain_sorts_and_filters(
         )
         assert shown == [[g, t, fmt(n), fmt(th)] for g, t, n, th in teams]
 
+        for priority in ("p0", "p1", "p2"):
+            assert view("chart-priority")["series"][priority] == column(
+                f"SELECT {priority} FROM (SELECT DISTINCT day FROM marts.adoption_daily) "
+                "LEFT JOIN marts.review_impact_daily USING (day) ORDER BY day"
+            )
+        change("measure", "total_tokens")
+        assert view("chart-usage")["series"]["all"] == column(
+            "SELECT total_tokens FROM marts.spend_by_surface_daily WHERE surface = 'all' ORDER BY day"
+        )
+        change("measure", "credits")
+
         # -- usage by model ---------------------------------------------------------------------
         change("breakdown", "model")
         models = view("chart-usage")["series"]

@@ -147,3 +147,27 @@ def test_emails_reach_the_page_and_the_exports_only_when_allowed(conn, tmp_path:
         [W1.isoformat(), "1", "true"],
         [W2.isoformat(), "5", "true"],
     ]
+
+
+def test_the_dashboard_says_what_to_build_when_tables_are_missing(tmp_path: Path) -> None:
+    import duckdb
+
+    from codex_assets.defs.analytics.marts import ensure_schema
+    from codex_assets.defs.reports.dashboard_data import dashboard_data
+
+    with duckdb.connect(str(tmp_path / "empty.duckdb")) as conn:
+        assert dashboard_data(conn) == {"days": []}  # nothing built: the page says to backfill
+        ensure_schema(conn)  # the daily marts, but no weekly mart and no raw view
+        with pytest.raises(RuntimeError, match=r"marts\.adoption_weekly.*materialize the marts"):
+            dashboard_data(conn)
+
+
+def test_weekly_lineage_names_columns_of_the_tables_they_are_built_from() -> None:
+    from codex_assets.defs.analytics.marts import MARTS
+
+    for spec in WEEKLY_MARTS.values():
+        for column in spec.columns:
+            for table, name in column.lineage:
+                assert table in spec.upstream, (spec.name, column.name, table)
+                assert name in MARTS[table.split(".", 1)[1]].column_names, (spec.name, name)
+        assert [c.name for c in spec.columns[:1]] == ["week"]

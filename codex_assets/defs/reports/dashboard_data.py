@@ -21,6 +21,23 @@ from codex_assets.lib.sql import read_sql
 USER_ROW_BUDGET = 150_000
 """The most user-day rows the page carries; past it the ranking's rows are weekly, which
 keeps a 10,000-user, 90-day page under 3 MB (docs/reports.md, "Size")."""
+REQUIRED = frozenset(
+    {
+        "marts.adoption_daily",
+        "marts.adoption_weekly",
+        "marts.spend_by_surface_daily",
+        "marts.spend_by_surface_weekly",
+        "marts.spend_by_model_daily",
+        "marts.spend_by_model_weekly",
+        "marts.review_impact_daily",
+        "marts.review_impact_weekly",
+        "marts.usage_user_daily",
+        "marts.usage_user_weekly",
+        "marts.user_activity",
+        "raw.usage_user_clients",
+    }
+)
+"""The tables the dashboard cannot do without (the compliance panels can: "not available")."""
 SURFACES = ("all", "cli", "ide", "cloud", "desktop", "code_review", "other")
 GRAINS = ("day", "week")
 _SURFACE_MEASURES = (
@@ -60,6 +77,16 @@ def _sql(name: str) -> str:
 def dashboard_data(conn: duckdb.DuckDBPyConnection, *, emails: bool = False) -> dict[str, Any]:
     """Everything the page shows, read from the marts; `emails` labels users by email (only
     when CODEX_EXPORT_EMAILS=true), else by user id."""
+    tables = {name for (name,) in conn.execute(_sql("tables")).fetchall()}
+    if "marts.refreshed_partitions" not in tables:
+        return {"days": []}  # nothing built yet: the page says to run a backfill
+    missing = sorted(REQUIRED - tables)
+    if missing:
+        raise RuntimeError(
+            f"The dashboard reads {', '.join(missing)}, which the warehouse does not have: "
+            "materialize the marts first (codex-assets backfill --days 90, or the UI's "
+            "Materialize all), then the dashboard."
+        )
     days = conn.execute(_sql("days")).fetchall()
     if not days:
         return {"days": []}
@@ -70,7 +97,6 @@ def dashboard_data(conn: duckdb.DuckDBPyConnection, *, emails: bool = False) -> 
     }
     index = {grain: {value: i for i, value in enumerate(axis[grain])} for grain in GRAINS}
     first, last = days[0][0], days[-1][0]
-    tables = {name for (name,) in conn.execute(_sql("tables")).fetchall()}
     users = conn.execute(_sql("users"), {"emails": emails}).fetchall()
     return {
         "days": axis["day"],

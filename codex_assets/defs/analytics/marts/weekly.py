@@ -21,7 +21,7 @@ marts (cheap: a GROUP BY over them), so a restated day reaches its week on the n
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import duckdb
@@ -87,7 +87,9 @@ class Weekly:
         daily = self.daily
         upstream = (daily.qualified_name,) + ((UUD,) if self.distinct_users else ())
         columns = [Column("week", "DATE", WEEK, refs(daily.qualified_name, "day"), False)]
-        columns += [daily.column(key) for key in self.keys]
+        columns += [
+            replace(daily.column(key), lineage=refs(daily.qualified_name, key)) for key in self.keys
+        ]
         columns += [
             Column("days_loaded", "BIGINT", DAYS_LOADED, nullable=False),
             Column("partial", "BOOLEAN", PARTIAL, nullable=False),
@@ -103,7 +105,11 @@ class Weekly:
                 continue
             else:
                 description = f"Over the week: {column.description}"
-            lineage = column.lineage or refs(daily.qualified_name, column.name)
+            # (lineage to the daily mart's column: the weekly mart is built from it)
+            lineage = refs(daily.qualified_name, column.name)
+            if column.name in self.ratios:
+                terms = " ".join(self.ratios[column.name]).replace("+", " ").replace("-", " ")
+                lineage = refs(daily.qualified_name, *dict.fromkeys(terms.split()))
             columns.append(Column(column.name, column.type, description, lineage, column.nullable))
         return TableSpec(
             qualified_name=f"marts.{daily.name.removesuffix('_daily')}_weekly",
