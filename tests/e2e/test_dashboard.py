@@ -9,6 +9,7 @@ page and compared with the marts (queried here), never with a literal.
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,8 @@ def test_every_view_follows_the_marts_through_range_grain_sorts_and_filters(
     warehouse, tmp_path: Path
 ) -> None:
     chromium = find_chromium()
+    if chromium is None and os.environ.get("CODEX_E2E_REQUIRE_BROWSER"):
+        pytest.fail("CODEX_E2E_REQUIRE_BROWSER is set (.ci/run) but no Chromium was found")
     if chromium is None:
         pytest.skip("no Chromium installed (apt-get install chromium)")
     conn, page_path = warehouse
