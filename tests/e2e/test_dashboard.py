@@ -106,6 +106,16 @@ def test_every_view_follows_the_marts_through_range_grain_sorts_and_filters(
                 ".map((tr) => [...tr.cells].map((td) => td.textContent))"
             )
 
+        def hover(chart: str) -> str:
+            """Move the mouse onto the chart's first period; the tooltip's text."""
+            left, top, height = ev(
+                f"(() => {{ const r = document.querySelector('#{chart} .u-over')"
+                ".getBoundingClientRect(); return [r.left, r.top, r.height]; })()"
+            )
+            for x in (left + 6, left + 2):  # (a move to where the mouse already is is no move)
+                page.call("Input.dispatchMouseEvent", type="mouseMoved", x=x, y=top + height / 2)
+            return ev(f"document.querySelector('#{chart} .tip').innerText")
+
         def change(element: str, value: str) -> None:
             ev(
                 f"(() => {{ const e = document.getElementById({element!r}); e.value = {value!r}; "
@@ -171,14 +181,7 @@ def test_every_view_follows_the_marts_through_range_grain_sorts_and_filters(
             )
         expect_cards(rawdata.D1, rawdata.D6)
         # hovering the chart shows the day and every surface's value in the tooltip
-        box = ev(
-            "(() => { const r = document.querySelector('#chart-active .u-over')"
-            ".getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()"
-        )
-        page.call(
-            "Input.dispatchMouseEvent", type="mouseMoved", x=box[0] + 2, y=box[1] + box[3] / 2
-        )
-        tip = ev("document.querySelector('#chart-active .tip').innerText")
+        tip = hover("chart-active")
         first = column(
             "SELECT active_users FROM marts.adoption_daily WHERE surface = 'all' ORDER BY day"
         )[0]
@@ -267,6 +270,10 @@ def test_every_view_follows_the_marts_through_range_grain_sorts_and_filters(
         assert view("chart-sentiment")["series"]["net_sentiment"] == column(
             "SELECT round(net_sentiment, 4) FROM marts.review_impact_weekly ORDER BY week"
         )
+        days_loaded = column(
+            "SELECT days_loaded FROM marts.adoption_weekly WHERE surface = 'all' ORDER BY week"
+        )
+        assert f"partial: {days_loaded[0]} of 7 days" in hover("chart-active")
         page.screenshot(tmp_path / "dashboard-weekly.png")
 
         # -- phone width: nothing overflows the viewport but the scrolling tables --------------

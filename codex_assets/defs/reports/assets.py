@@ -3,7 +3,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from codex_assets.defs.reports.checks import latest_check_results
+from codex_assets.defs.reports.check_results import latest_check_results
 from codex_assets.defs.reports.dashboard import render_dashboard, write_dashboard
 from codex_assets.defs.reports.exports import EXPORT_DAYS, export_analytics
 from codex_assets.defs.resources import CodexResource

@@ -114,7 +114,9 @@
         if (idx === null || idx === undefined || left < 0) { tip.style.display = "none"; return; }
         const when = new Date(u.data[0][idx] * 1000).toISOString().slice(0, 10);
         const rows = u.series.slice(1).map((s, i) => `<div><i style="background:${s.stroke()}"></i>${esc(s.label)}: <b>${num(u.data[i + 1][idx])}</b></div>`);
-        tip.innerHTML = `<div>${state.grain === "week" ? "week of " : ""}${when}</div>${rows.join("")}`;
+        const w = weekIndex.get(when);
+        const partial = state.grain === "week" && D.week_partial[w] ? ` (partial: ${D.week_days_loaded[w]} of 7 days loaded)` : "";
+        tip.innerHTML = `<div>${state.grain === "week" ? "week of " : ""}${when}${partial}</div>${rows.join("")}`;
         tip.style.display = "block";
         tip.style.left = Math.min(left + 12, u.over.clientWidth - tip.offsetWidth) + "px";
         tip.style.top = Math.max(0, top - tip.offsetHeight - 8) + "px";
