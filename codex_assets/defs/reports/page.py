@@ -29,7 +29,7 @@ def _asset(path: Path) -> str:
 def encode_data(data: dict[str, Any]) -> str:
     """The page's data: compact JSON, gzip (no timestamp), base64."""
     raw = json.dumps(data, separators=(",", ":"), allow_nan=False).encode()
-    return base64.b64encode(gzip.compress(raw, compresslevel=6, mtime=0)).decode()
+    return base64.b64encode(gzip.compress(raw, compresslevel=5, mtime=0)).decode()
 
 
 def decode_data(text: str) -> dict[str, Any]:
