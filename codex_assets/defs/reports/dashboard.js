@@ -82,7 +82,7 @@
   // -- charts -------------------------------------------------------------------------------
   function drawChart(id, title, sel, lines) {
     const el = $(id);
-    const width = Math.max(280, el.clientWidth || 600);
+    const width = chartWidth;
     const x = sel.periods.map((p) => ts(sel.axis[p]));
     const opts = {
       title, width, height: 240,
@@ -289,7 +289,11 @@
     return String(s ?? "").replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
   }
 
+  // Every chart spans its section, so one width, read before anything is drawn: reading it per
+  // chart after the previous one was drawn would make the browser lay the page out again each time.
+  let chartWidth = 600;
   function redraw() {
+    chartWidth = Math.max(280, $("chart-active").clientWidth || 600);
     const sel = selection();
     api.selection = sel;
     drawCards(sel, distinctActive(sel));
