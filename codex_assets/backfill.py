@@ -413,8 +413,10 @@ def summarize(
         )
     for run in runs:
         lines += _failures(run.result)
+    dashboard = settings.data_path / "exports" / "dashboard.html"
     lines += [
         "",
+        *([f"Dashboard: {dashboard.as_uri()}"] if dashboard.is_file() else []),
         f"DuckDB warehouse: {settings.duckdb_path}",
         f"Lake: {settings.lake_root}",
         "Open the UI with `make ui` (http://127.0.0.1:3000) to see the run, lineage and checks.",

@@ -63,6 +63,8 @@ class Settings:
     compliance_retention_days: int | None
     compliance_downloads_per_minute: float
     compliance_max_concurrency: int
+    export_emails: bool = False
+    """CODEX_EXPORT_EMAILS: put users' emails in the exports and the dashboard (else ids only)."""
     api_retry_budget_seconds: float = 300.0
     """CODEX_API_RETRY_BUDGET_SECONDS: how long one request keeps being retried (429s honour
     their Retry-After for as long as this allows)."""

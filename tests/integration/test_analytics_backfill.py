@@ -15,6 +15,7 @@ import orjson
 
 from codex_assets.backfill import RANGE_START_TAG, run_window
 from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
+from codex_assets.defs.reports.page import dashboard_page_data
 from codex_assets.defs.resources.source import simulator_for
 from codex_assets.lib.lake import Lake
 from tests.support.resources import environment_settings
@@ -254,19 +255,27 @@ def test_reports_export_the_marts_and_render_the_dashboard(backfilled):
     exports = settings.data_path / "exports"
     with duckdb.connect(settings.duckdb_path, read_only=True) as conn:
         expected_users = conn.execute(
-            "SELECT count(*) FROM marts.usage_user_daily WHERE surface = 'all'"
+            "SELECT count(*) FROM marts.usage_user_daily WHERE is_active"
         ).fetchone()[0]
         last = conn.execute(
             "SELECT active_users FROM marts.adoption_daily WHERE surface = 'all' AND day = $d",
             {"d": window.end},
         ).fetchone()[0]
     csv_lines = (exports / "analytics" / "user_usage_daily.csv").read_text().splitlines()
-    assert len(csv_lines) - 1 == expected_users  # header + one line per user-day
+    assert len(csv_lines) - 1 == expected_users  # header + one line per active user-day-surface
+    assert csv_lines[0].split(",")[:3] == ["day", "user_id", "email"]
+    assert all(line.split(",")[2] == "" for line in csv_lines[1:])  # no emails by default
     workspace = orjson.loads((exports / "analytics" / "workspace_usage_daily.json").read_bytes())
     assert {row["day"] for row in workspace} == {day.isoformat() for day in window.days}
+    weekly = orjson.loads((exports / "analytics" / "workspace_usage_weekly.json").read_bytes())
+    assert {row["week"] for row in weekly} == {
+        (day - timedelta(days=day.weekday())).isoformat() for day in window.days
+    }
     html = (exports / "dashboard.html").read_text()
-    assert "Active users by surface" in html and "Top users by credits" in html
-    assert f'<div class="value">{last}</div>' in html  # the headline is the last day's figure
+    assert "passed</li>" in html and "<td>paging_complete</td>" in html  # the checks' results
+    data = dashboard_page_data(html)
+    assert data["days"] == [day.isoformat() for day in window.days]
+    assert data["usage"]["day"]["all"]["active_users"][-1] == last  # the last day's figure
 
 
 def test_exports_are_byte_identical_across_reruns(backfilled):

@@ -45,6 +45,15 @@ def test_the_environment_configures_every_field():
     assert set(CodexResource.variables().values()) >= set(environ)
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("true", True), (" TRUE ", True), ("1", True), ("false", False), ("no", False)],
+)
+def test_export_emails_is_a_yes_no_flag_off_by_default(value, expected):
+    assert CodexResource().settings().export_emails is False
+    assert CodexResource.from_environment({"CODEX_EXPORT_EMAILS": value}).export_emails is expected
+
+
 def test_settings_hold_exactly_the_resource_fields_and_the_partition_start():
     assert {f.name for f in fields(Settings)} == {*CodexResource.model_fields, "start_date"}
 
@@ -67,6 +76,7 @@ def test_api_source_requires_a_workspace_id():
         ({"CODEX_SIMULATOR_USERS": "0"}, "CODEX_SIMULATOR_USERS"),
         ({"CODEX_SIMULATOR_SEED": "seven"}, "CODEX_SIMULATOR_SEED"),
         ({"CODEX_API_MAX_CONCURRENCY": "-2"}, "CODEX_API_MAX_CONCURRENCY"),
+        ({"CODEX_EXPORT_EMAILS": "sometimes"}, "CODEX_EXPORT_EMAILS"),
     ],
 )
 def test_bad_values_name_the_variable(env, names):

@@ -1,11 +1,10 @@
-"""Reports: the marts exported as CSV/JSON and rendered as a static HTML dashboard."""
-
-from pathlib import Path
+"""Reports: the marts exported as CSV/JSON and rendered as the interactive HTML dashboard."""
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from codex_assets.defs.reports.dashboard import render_dashboard
+from codex_assets.defs.reports.check_results import latest_check_results
+from codex_assets.defs.reports.dashboard import render_dashboard, write_dashboard
 from codex_assets.defs.reports.exports import EXPORT_DAYS, export_analytics
 from codex_assets.defs.resources import CodexResource
 
@@ -14,10 +13,22 @@ def _marts(*names: str) -> list[dg.AssetKey]:
     return [dg.AssetKey(["marts", name]) for name in names]
 
 
+_WEEKLY = (
+    "adoption_weekly",
+    "spend_by_surface_weekly",
+    "usage_user_weekly",
+    "review_impact_weekly",
+)
+
+
 @dg.asset(
     key=["reports", "analytics_exports"],
     deps=_marts(
-        "adoption_daily", "spend_by_surface_daily", "usage_user_daily", "review_impact_daily"
+        "adoption_daily",
+        "spend_by_surface_daily",
+        "usage_user_daily",
+        "review_impact_daily",
+        *_WEEKLY,
     ),
     pool="duckdb",
     group_name="reports",
@@ -25,11 +36,13 @@ def _marts(*names: str) -> list[dg.AssetKey]:
     owners=["team:data-platform"],
 )
 def analytics_exports(codex: CodexResource, duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """The last 90 days as CSV and JSON, shaped like the Codex dashboard's exports: workspace
-    usage by surface, usage per user, and Code Review details (under exports/analytics/)."""
-    directory = codex.settings().data_path / "exports" / "analytics"
+    """The last 90 days as CSV and JSON, daily and weekly, shaped like the Codex dashboard's
+    exports: workspace usage by surface, usage per user (emails only with
+    CODEX_EXPORT_EMAILS=true), and Code Review details (under exports/analytics/)."""
+    settings = codex.settings()
+    directory = settings.data_path / "exports" / "analytics"
     with duckdb.get_connection() as conn:
-        files = export_analytics(conn, directory, EXPORT_DAYS)
+        files = export_analytics(conn, directory, EXPORT_DAYS, emails=settings.export_emails)
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": sum(f.rows for f in files),
@@ -41,18 +54,37 @@ def analytics_exports(codex: CodexResource, duckdb: DuckDBResource) -> dg.Materi
 
 @dg.asset(
     key=["reports", "dashboard"],
-    deps=_marts("adoption_daily", "spend_by_surface_daily", "review_impact_daily", "user_activity"),
+    # Analytics only: the compliance panels read their tables when they exist and say "not
+    # available" otherwise, so a failed or unconfigured compliance step never skips this.
+    deps=_marts(
+        "adoption_daily",
+        "spend_by_surface_daily",
+        "spend_by_model_daily",
+        "review_impact_daily",
+        "user_activity",
+        "spend_by_model_weekly",
+        *_WEEKLY,
+    ),
     pool="duckdb",
     group_name="reports",
     kinds={"html"},
     owners=["team:data-platform"],
 )
-def dashboard(codex: CodexResource, duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """A self-contained HTML dashboard (exports/dashboard.html): active users and credits by
-    surface, Code Review findings, the user ranking and activity cohorts."""
-    path = Path(codex.settings().data_path) / "exports" / "dashboard.html"
+def dashboard(
+    context: dg.AssetExecutionContext, codex: CodexResource, duckdb: DuckDBResource
+) -> dg.MaterializeResult:
+    """The interactive dashboard (exports/dashboard.html, one self-contained file): every view
+    of the Codex analytics dashboard, daily and weekly, with the user ranking and data quality."""
+    settings = codex.settings()
+    path = settings.data_path / "exports" / "dashboard.html"
+    checks = latest_check_results(context)
     with duckdb.get_connection() as conn:
-        html = render_dashboard(conn)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path.write_text(html)
-    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path))})
+        html = render_dashboard(conn, emails=settings.export_emails, checks=checks)
+    write_dashboard(html, path)
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(path)),
+            "url": dg.MetadataValue.url(path.as_uri()),
+            "size_bytes": len(html.encode()),
+        }
+    )

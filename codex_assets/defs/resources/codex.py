@@ -122,6 +122,11 @@ class CodexResource(dg.ConfigurableResource):
     compliance_max_concurrency: int = _setting(
         "CODEX_COMPLIANCE_MAX_CONCURRENCY", 16, "log files downloaded in parallel"
     )
+    export_emails: bool = _setting(
+        "CODEX_EXPORT_EMAILS",
+        False,
+        "`true` to put users' emails in the exports and the dashboard (else user ids only)",
+    )
     api_retry_budget_seconds: float = _setting(
         "CODEX_API_RETRY_BUDGET_SECONDS",
         300.0,
@@ -296,6 +301,21 @@ class CodexResource(dg.ConfigurableResource):
                 f"{cls._variable(info)} must be above zero, got {value!r}; unset it instead."
             )
         return number
+
+    @field_validator("export_emails", mode="before")
+    @classmethod
+    def _flag(cls, value: bool | str, info: ValidationInfo) -> bool:
+        """A yes/no setting: true/false (also 1/0, yes/no, on/off), case-insensitively."""
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        if word in ("true", "1", "yes", "on"):
+            return True
+        if word in ("false", "0", "no", "off", ""):
+            return False
+        raise SettingsError(
+            f"{cls._variable(info)} must be true or false, got {value!r}. Unset it for false."
+        )
 
     @model_validator(mode="after")
     def _api_needs_a_workspace(self) -> Self:

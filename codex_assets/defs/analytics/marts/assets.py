@@ -8,6 +8,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from codex_assets.defs.analytics.marts import MARTS, MartSettings, refresh_mart
+from codex_assets.defs.analytics.marts.weekly import WEEKLY_MARTS, refresh_weekly
 from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
 from codex_assets.defs.metadata import (
     column_schema,
@@ -30,9 +31,9 @@ def asset_key_for_table(qualified_name: str) -> dg.AssetKey:
     return dg.AssetKey(qualified_name.split(".", 1))
 
 
-def build_mart_asset(spec: TableSpec) -> dg.AssetsDefinition:
-    """A `marts/<name>` asset for a mart `refresh_mart` builds: daily-partitioned facts, or a
-    snapshot as of the last loaded day."""
+def build_mart_asset(spec: TableSpec, refresh=refresh_mart) -> dg.AssetsDefinition:
+    """A `marts/<name>` asset for a mart `refresh` builds (`refresh_mart`, or `refresh_weekly`
+    for a weekly mart): daily-partitioned facts, or a snapshot as of the last loaded day."""
     deps = sorted({asset_key_for_table(table) for table in spec.upstream}, key=str)
     schema = column_schema(spec)
 
@@ -59,11 +60,11 @@ def build_mart_asset(spec: TableSpec) -> dg.AssetsDefinition:
         with duckdb.get_connection() as conn:
             if spec.partitioned:
                 days = partition_days(context)
-                written = refresh_mart(conn, spec, days[0], days[-1], settings)
+                written = refresh(conn, spec, days[0], days[-1], settings)
                 by_day = rows_by_day(conn, spec, days)
             else:
                 days, by_day = [], {}
-                written = refresh_mart(conn, spec, settings=settings)
+                written = refresh(conn, spec, settings=settings)
             preview = table_preview(conn, spec, days)
         if spec.partitioned:
             partition_figures(context, {day: {"dagster/row_count": n} for day, n in by_day.items()})
@@ -78,4 +79,6 @@ def build_mart_asset(spec: TableSpec) -> dg.AssetsDefinition:
     return mart
 
 
-mart_assets = [build_mart_asset(spec) for spec in MARTS.values()]
+mart_assets = [build_mart_asset(spec) for spec in MARTS.values()] + [
+    build_mart_asset(spec, refresh_weekly) for spec in WEEKLY_MARTS.values()
+]
