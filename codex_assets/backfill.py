@@ -176,6 +176,8 @@ class WindowRuns:
     complete after the window, `compliance_tail`; the rest then runs over the window)."""
 
     runs: tuple[WindowRun, ...]
+    compliance: Window | None = None
+    """The compliance log's own days when they differ from the window's (None otherwise)."""
 
     @property
     def success(self) -> bool:
@@ -276,7 +278,8 @@ def run_window(
             )
             for days, part_keys, part_checks, part_label in parts
             if part_keys or part_checks
-        )
+        ),
+        compliance=first if len(parts) > 1 else None,
     )
 
 
