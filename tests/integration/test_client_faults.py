@@ -512,6 +512,35 @@ def test_a_later_day_failing_lets_earlier_days_in_flight_finish(server, http):
     assert len([r for r in server.requests if _day_of(r) == days[3]]) <= 1
 
 
+def test_map_days_lands_in_the_fetching_threads_and_stops_after_a_failed_day(server, http):
+    days = [DAY + timedelta(days=i) for i in range(6)]
+    bad = days[2]
+
+    def reply(request: Recorded) -> Reply:
+        if _day_of(request) == bad:
+            return json_reply({"detail": "no"}, status=403)
+        time.sleep(0.02)
+        return page([usage_row("u", _day_of(request))])
+
+    server.script(reply)
+    client = AnalyticsClient(http, WS, max_concurrency=2, now=lambda: NOW)
+    landed: list[tuple[date, str]] = []
+
+    def land(fetch):
+        landed.append((fetch.day, threading.current_thread().name))
+        return fetch.day, len(fetch.rows)
+
+    kept = []
+    with pytest.raises(ApiPermissionError):
+        for day, rows in client.map_days("usage", days, land):
+            kept.append((day, rows))
+    assert kept == [(days[0], 1), (days[1], 1)]
+    # Landed where it was fetched (overlapping the other days), never in the caller's thread;
+    # nothing after the failed day started, and at most the one day in flight beside it landed.
+    assert all(name.startswith("codex-usage") for _, name in landed)
+    assert {day for day, _ in landed} <= set(days[:4])
+
+
 def test_closing_iter_days_early_starts_no_more_days(server, http):
     days = [DAY + timedelta(days=i) for i in range(8)]
     server.script(lambda request: page([usage_row("u", _day_of(request))]))
