@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -85,7 +86,7 @@ def floor_child(days: int, save: str | None) -> None:
     with httpx.Client(headers=headers, timeout=60) as client:
         for endpoint in ENDPOINTS:
             with ThreadPoolExecutor(4) as pool:
-                list(pool.map(lambda day: one_day(client, endpoint, day), window))
+                list(pool.map(partial(one_day, client, endpoint), window))
     wall = time.perf_counter() - started - totals["write_s"]
     print(
         json.dumps({"wall_s": wall, "peak_rss_mib": peak_rss_mib(), "days": len(window), **totals})

@@ -465,9 +465,8 @@ def test_iter_days_bounds_concurrency_and_yields_in_day_order(server, http):
     assert len(server.requests) == 8
 
 
-def test_iter_days_stops_after_a_failed_day_and_keeps_earlier_ones(server, http):
-    days = [DAY + timedelta(days=i) for i in range(8)]
-    bad = days[2]
+def _forbidden_on(bad: date):
+    """A server script: 403 for every page of `bad`, one row a day (a little slowly) otherwise."""
 
     def reply(request: Recorded) -> Reply:
         if _day_of(request) == bad:
@@ -475,7 +474,14 @@ def test_iter_days_stops_after_a_failed_day_and_keeps_earlier_ones(server, http)
         time.sleep(0.02)
         return page([usage_row("u", _day_of(request))])
 
-    server.script(reply)
+    return reply
+
+
+def test_iter_days_stops_after_a_failed_day_and_keeps_earlier_ones(server, http):
+    days = [DAY + timedelta(days=i) for i in range(8)]
+    bad = days[2]
+
+    server.script(_forbidden_on(bad))
     client = AnalyticsClient(http, WS, max_concurrency=2, now=lambda: NOW)
     kept = []
     with pytest.raises(ApiPermissionError) as caught:
@@ -516,13 +522,7 @@ def test_map_days_lands_in_the_fetching_threads_and_stops_after_a_failed_day(ser
     days = [DAY + timedelta(days=i) for i in range(6)]
     bad = days[2]
 
-    def reply(request: Recorded) -> Reply:
-        if _day_of(request) == bad:
-            return json_reply({"detail": "no"}, status=403)
-        time.sleep(0.02)
-        return page([usage_row("u", _day_of(request))])
-
-    server.script(reply)
+    server.script(_forbidden_on(bad))
     client = AnalyticsClient(http, WS, max_concurrency=2, now=lambda: NOW)
     landed: list[tuple[date, str]] = []
 
