@@ -37,12 +37,12 @@ def _context():
 
     from codex_assets.backfill import Window, default_selection
     from codex_assets.defs.analytics.window import latest_complete_day
-    from codex_assets.defs.resources import CodexResource
+    from codex_assets.defs.resources.source import CodexSourceResource
     from codex_assets.lib.settings import environment
     from codex_assets.lib.utc import utc_now
 
     env = environment()
-    codex = CodexResource.from_environment(env)
+    codex = CodexSourceResource.from_environment(env)
     instance = dg.DagsterInstance.local_temp(env["BENCH_INSTANCE_DIR"])
     return codex, instance, latest_complete_day(utc_now()), Window, default_selection
 
@@ -50,10 +50,13 @@ def _context():
 def seed_child(history: int, users: int) -> None:
     """Land `history` days ending yesterday-but-one from the simulator, then build the marts."""
     import dagster as dg
+    import duckdb
 
     from codex_assets.backfill import run_window
     from codex_assets.defs.analytics.landing import write_partition
+    from codex_assets.defs.analytics.restatements import create_view as create_restatements_view
     from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
+    from codex_assets.defs.analytics.views import create_raw_views
     from codex_assets.simulator.app import Simulator
     from codex_assets.simulator.config import SimulatorConfig
 
@@ -67,6 +70,10 @@ def seed_child(history: int, users: int) -> None:
         for table in ANALYTICS_RAW_TABLES:
             rows = sim.day_rows(table.endpoint, day)
             write_partition(lake, table.name, day, rows, metadata={"complete": "true"})
+    with duckdb.connect(str(codex.settings().duckdb_path)) as conn:
+        for table in ANALYTICS_RAW_TABLES:  # what the raw assets do after landing
+            create_raw_views(conn, lake, table)
+        create_restatements_view(conn, lake.root)
     seeded = time.perf_counter() - started
     started = time.perf_counter()
     marts = dg.AssetSelection.groups("marts").without_checks()

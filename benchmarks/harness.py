@@ -7,6 +7,7 @@ of its own, started from a clean interpreter, and reports its figures as one JSO
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
@@ -101,6 +102,14 @@ def run_child(command: Sequence[str], env: dict[str, str] | None = None) -> dict
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def size_parser(description: str | None) -> argparse.ArgumentParser:
+    """The command line of a benchmark over one workspace: `--users` and `--days`."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--users", type=int, default=10000, help="workspace size (10,000)")
+    parser.add_argument("--days", type=int, default=90, help="days backfilled (90)")
+    return parser
 
 
 def peak_rss_mib() -> float:

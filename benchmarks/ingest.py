@@ -34,10 +34,10 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
-from harness import peak_rss_mib, run_child, serving  # noqa: E402
+from harness import peak_rss_mib, run_child, serving, size_parser  # noqa: E402
 
 
-def _window_days(days: int) -> list:
+def window_days(days: int) -> list:
     from codex_assets.backfill import last_days_window
     from codex_assets.defs.resources import CodexResource
     from codex_assets.lib.settings import environment
@@ -56,7 +56,7 @@ def floor_child(days: int, save: str | None) -> None:
     env = environment()
     base, workspace = env["CODEX_API_BASE_URL"], env["CODEX_WORKSPACE_ID"]
     headers = {"Authorization": f"Bearer {env['CODEX_ANALYTICS_API_KEY']}"}
-    window = _window_days(days)
+    window = window_days(days)
     totals = {"bytes": 0, "pages": 0, "rows": 0, "write_s": 0.0}
 
     def one_day(client: httpx.Client, endpoint: str, day) -> None:
@@ -145,12 +145,10 @@ def measure_ingest(users: int, days: int = 90) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = size_parser(__doc__)
     parser.add_argument("--floor", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--save", help=argparse.SUPPRESS)
     parser.add_argument("--read-json", help=argparse.SUPPRESS)
-    parser.add_argument("--users", type=int, default=10000)
-    parser.add_argument("--days", type=int, default=90)
     args = parser.parse_args()
     if args.floor:
         floor_child(args.days, args.save)

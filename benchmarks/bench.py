@@ -1,0 +1,129 @@
+"""`make bench`: every speed figure beside its reference, measured in the same run, as one table.
+
+- ingest: the four raw analytics assets' 90-day backfill (one Dagster run) against the HTTP
+  floor, DuckDB `read_json` over the same pages on disk, and dlt's REST API client into DuckDB
+  (benchmarks/ingest.py, benchmarks/dlt_reference.py);
+- the daily 12:30 UTC run over 365 days of history against the same run over 90
+  (benchmarks/daily.py), with the marts' rebuild over each history;
+- the compliance downstream (dedup, marts, DLP, export) against the landing of the same day,
+  at 100,000 and 1,000,000 events (benchmarks/compliance_ingest.py).
+
+One benchmark runs at a time (the machine is shared: never start two). `--quick` keeps the
+sizes small (about five minutes); the full run takes about half an hour on 2 cores.
+
+    uv run --group bench python benchmarks/bench.py            # make bench
+    uv run python benchmarks/bench.py --quick                  # make bench ARGS=--quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+
+import compliance_ingest  # noqa: E402
+from daily import measure_daily  # noqa: E402
+from dlt_reference import measure_dlt  # noqa: E402
+from harness import machine  # noqa: E402
+from ingest import measure_ingest  # noqa: E402
+
+FULL = {"ingest_users": 10_000, "daily_users": 1_000, "events": [100_000, 1_000_000]}
+QUICK = {"ingest_users": 1_000, "daily_users": 200, "events": [100_000]}
+
+
+def _gib(mib: float) -> str:
+    return f"{mib / 1024:.2f} GiB"
+
+
+def table(results: dict) -> list[str]:
+    """The markdown rows: what, this project, its reference, the ratio and its target, RSS."""
+    rows = [
+        "| what | this project | reference | ratio (target) | peak RSS |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    ingest = results.get("ingest")
+    if ingest is None:
+        return rows + _later_rows(results)
+    size = f"{ingest['users']:,} users x {ingest['days']} days, {ingest['rows']:,} rows, {ingest['json_mb']:.0f} MB of JSON"
+    floor = sum(ingest["floor_s"]) / len(ingest["floor_s"])
+    floors = " / ".join(f"{f:.1f}" for f in ingest["floor_s"])
+    rows.append(
+        f"| ingest, {size}: the raw assets, one Dagster run / HTTP floor (httpx + json.loads; "
+        f"before / after) | {ingest['pipeline_s']:.1f} s | {floor:.1f} s ({floors}) | "
+        f"**{ingest['ratio']:.2f}** (<= 1.6) | {_gib(ingest['pipeline_rss_mib'])} / {_gib(ingest['floor_rss_mib'])} |"
+    )
+    rows.append(
+        f"| ingest: DuckDB `read_json` of the same pages saved to disk | | {ingest['read_json_s']:.1f} s | "
+        f"{ingest['pipeline_s'] / ingest['read_json_s']:.2f} | {_gib(ingest['read_json_rss_mib'])} |"
+    )
+    if "dlt" in results:
+        dlt = results["dlt"]
+        rows.append(
+            f"| ingest: dlt REST API client into DuckDB ({dlt['rows']:,} rows) | | {dlt['wall_s']:.1f} s | "
+            f"{ingest['pipeline_s'] / dlt['wall_s']:.2f} | {_gib(dlt['peak_rss_mib'])} |"
+        )
+    return rows + _later_rows(results)
+
+
+def _later_rows(results: dict) -> list[str]:
+    rows = []
+    by_history = {d["history_days"]: d for d in results["daily"]}
+    if 90 in by_history and 365 in by_history:
+        short, long = by_history[90], by_history[365]
+        rows.append(
+            f"| daily 12:30 UTC run ([D-2, D], every asset and check), {short['users']:,} users: "
+            f"365 days of history / 90 | {long['daily']['wall_s']:.1f} s | {short['daily']['wall_s']:.1f} s | "
+            f"**{long['daily']['wall_s'] / short['daily']['wall_s']:.2f}** (<= 1.5) | "
+            f"{_gib(long['daily']['peak_rss_mib'])} / {_gib(short['daily']['peak_rss_mib'])} |"
+        )
+    for daily in results["daily"]:
+        rows.append(
+            f"| marts' rebuild over {daily['days']} days, {daily['users']:,} users (one run) | "
+            f"{daily['rebuild_s']:.1f} s | | | {_gib(daily['peak_rss_mib'])} |"
+        )
+    for day in results["compliance"]:
+        ingest_c = day["ingest"]
+        rows.append(
+            f"| compliance downstream (dedup, marts, DLP, export) / landing, "
+            f"{ingest_c['events']:,} events | {ingest_c['downstream_wall_s']:.1f} s | {ingest_c['wall_s']:.1f} s | "
+            f"**{ingest_c['downstream_wall_s'] / ingest_c['wall_s']:.2f}** (<= 3) | {_gib(ingest_c['peak_rss_mib'])} |"
+        )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, no dlt")
+    parser.add_argument(
+        "--skip", action="append", default=[], choices=["ingest", "dlt", "daily", "compliance"]
+    )
+    args = parser.parse_args()
+    plan = QUICK if args.quick else FULL
+    results: dict = {"quick": args.quick}
+    if "ingest" not in args.skip:
+        results["ingest"] = measure_ingest(plan["ingest_users"])
+    has_dlt = importlib.util.find_spec("dlt") is not None
+    if not args.quick and has_dlt and "dlt" not in args.skip:
+        results["dlt"] = measure_dlt(plan["ingest_users"])
+    results["daily"] = [] if "daily" in args.skip else measure_daily(plan["daily_users"], [90, 365])
+    results["compliance"] = []
+    if "compliance" not in args.skip:
+        for events in plan["events"]:
+            with tempfile.TemporaryDirectory() as cache:
+                results["compliance"].append(compliance_ingest.measure(10_000, events, True, cache))
+    results["machine"] = machine()
+    out = HERE / "results" / ("bench-quick.json" if args.quick else "bench.json")
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\n{results['machine']}\n")
+    print("\n".join(table(results)))
+    print(f"\n(figures in {out.relative_to(HERE.parent)})")
+
+
+if __name__ == "__main__":
+    main()
