@@ -8,6 +8,7 @@ shows afterwards.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -23,7 +24,9 @@ from codex_assets.defs.automation import RANGE_END_TAG as RANGE_END_TAG
 from codex_assets.defs.automation import RANGE_START_TAG as RANGE_START_TAG
 from codex_assets.defs.automation import TRIGGER_TAG, daily_refresh_job, partition_range_tags
 from codex_assets.defs.compliance.client import COMPLIANCE_SCOPE
+from codex_assets.defs.compliance.landing import RAW_TABLE as COMPLIANCE_RAW_TABLE
 from codex_assets.defs.compliance.raw_assets import RAW_KEY as COMPLIANCE_LOG
+from codex_assets.defs.compliance.window import oldest_retained_day
 from codex_assets.lib.checks.window import ROWS_KEY, read_footers
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.settings import Settings
@@ -88,13 +91,66 @@ def default_selection(settings: Settings) -> tuple[dg.AssetSelection | None, str
     )
 
 
+@dataclass(frozen=True)
+class WindowRuns:
+    """The runs of one window: one, or two when the window reaches past what the Compliance
+    API keeps (the compliance log and what only it feeds first, over the days it can serve,
+    then the rest over the whole window; see `compliance_days`)."""
+
+    runs: tuple[dg.ExecuteInProcessResult, ...]
+    compliance: Window | None = None
+    """The compliance log's own days when they differ from the window's (None otherwise)."""
+    compliance_left_out: bool = False
+    """True when the compliance log could not run at all (no day of the window servable)."""
+
+    @property
+    def success(self) -> bool:
+        return all(run.success for run in self.runs)
+
+    @property
+    def run_ids(self) -> list[str]:
+        return [run.run_id for run in self.runs]
+
+    @property
+    def all_events(self) -> list[dg.DagsterEvent]:
+        return [event for run in self.runs for event in run.all_events]
+
+    def get_asset_check_evaluations(self) -> list[dg.AssetCheckEvaluation]:
+        return [e for run in self.runs for e in run.get_asset_check_evaluations()]
+
+    def get_asset_materialization_events(self) -> list[dg.DagsterEvent]:
+        return [e for run in self.runs for e in run.get_asset_materialization_events()]
+
+    @property
+    def selected_asset_keys(self) -> set[dg.AssetKey]:
+        return {k for run in self.runs for k in run.job_def.asset_layer.selected_asset_keys}
+
+
+def compliance_days(window: Window, landed: Iterable[date], now: datetime) -> Window | None:
+    """The part of `window` the compliance log can run over: its latest days back to the
+    first one the API no longer serves (older than its 30 days, codex-api.md "Compliance
+    API") and that was never landed; None when even the last day is such a day.
+
+    Dagster records every day of a run's range as materialized, so a day the API cannot
+    serve is never put in the compliance log's range (the asset refuses such a range)."""
+    oldest, kept = oldest_retained_day(now), set(landed)
+    start = None
+    for day in reversed(window.days):
+        if day < oldest and day not in kept:
+            break
+        start = day
+    return None if start is None else Window(start, window.end)
+
+
 def run_window(
     window: Window,
     instance: dg.DagsterInstance,
     selection: str | dg.AssetSelection | None = None,
     log_level: str = "WARNING",
-) -> dg.ExecuteInProcessResult:
-    """Materialize every asset (and its checks) for `window` in one run.
+    now: datetime | None = None,
+) -> WindowRuns:
+    """Materialize every asset (and its checks) for `window`: one run, or two when the window
+    reaches past the Compliance API's 30 days (`WindowRuns`).
 
     `selection` names an asset group (e.g. `ingest`), or is any `AssetSelection` (assets and/or
     checks), to run only that part of the graph. The console shows warnings and errors only;
@@ -119,28 +175,66 @@ def run_window(
     keys, checks = set(chosen.resolve(graph)), set(chosen.resolve_checks(graph))
     if not keys and not checks:
         raise ValueError(f"The selection {selection!r} matches no asset or check.")
+    only_compliance = set(_compliance_only().resolve(graph))
+    landed = definitions.resources["codex"].lake().landed_days(COMPLIANCE_RAW_TABLE)
+    first = compliance_days(window, landed, now or utc_now())
+    split = first != window and bool(keys & only_compliance)
+    if not split:
+        parts = [(window, keys, checks)]
+    else:
+        # The compliance log's part first, so that what reads both sources finds it landed;
+        # a check goes with it when everything it reads is in it.
+        early = {c for c in checks if set(graph.get(c).parent_entity_keys) <= only_compliance}
+        parts = [(window, keys - only_compliance, checks - early)]
+        if first is not None:
+            parts.insert(0, (first, keys & only_compliance, early))
     # A subset of the schedule's job rather than Dagster's hidden implicit asset job: the run
     # list's Target then names a job (`daily_refresh`), where the hidden job's in-process run
     # showed an empty Target (execute_in_process records no asset selection on the run).
-    job = definitions.resolve_job_def(daily_refresh_job.name).get_subset(
-        asset_selection=keys, asset_check_selection=checks
-    )
-    return job.execute_in_process(
-        instance=instance,
-        tags={**partition_range_tags(window.start, window.end), TRIGGER_TAG: "cli"},
-        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-        raise_on_error=False,
+    job = definitions.resolve_job_def(daily_refresh_job.name)
+    return WindowRuns(
+        tuple(
+            job.get_subset(
+                asset_selection=part_keys, asset_check_selection=part_checks
+            ).execute_in_process(
+                instance=instance,
+                tags={**partition_range_tags(days.start, days.end), TRIGGER_TAG: "cli"},
+                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+                raise_on_error=False,
+            )
+            for days, part_keys, part_checks in parts
+            if part_keys or part_checks
+        ),
+        compliance=first if split else None,
+        compliance_left_out=split and first is None,
     )
 
 
-def summary(result: dg.ExecuteInProcessResult, window: Window, settings: Settings) -> str:
+def _compliance_only() -> dg.AssetSelection:
+    """The compliance log and what is built on it alone (not on the analytics API too)."""
+    compliance = dg.AssetSelection.assets(COMPLIANCE_LOG).downstream()
+    analytics = dg.AssetSelection.groups("ingest") - dg.AssetSelection.assets(COMPLIANCE_LOG)
+    return compliance - analytics.downstream()
+
+
+def summary(result: WindowRuns, window: Window, settings: Settings) -> str:
     """A short, human summary: rows per table, days loaded, check results, where the data is."""
+    runs = "Runs" if len(result.runs) > 1 else "Run"
     lines = [
-        f"Run {result.run_id}: {'succeeded' if result.success else 'FAILED'}",
+        f"{runs} {', '.join(result.run_ids)}: {'succeeded' if result.success else 'FAILED'}",
         f"Window: {window.start} .. {window.end} ({len(window.days)} days), source: {settings.source}",
-        "",
-        "Tables:",
     ]
+    if result.compliance is not None:
+        lines.append(
+            f"Compliance log: {result.compliance.start} .. {result.compliance.end} (the days "
+            "the Compliance API still keeps, 30, or already landed)"
+        )
+    elif result.compliance_left_out:
+        lines.append(
+            "Compliance log: left out (the Compliance API keeps 30 days, and none of this "
+            "window's days are among them or already landed)"
+        )
+    lines += ["", "Tables:"]
     lake = Lake(settings.lake_root)
     for name, rows in _table_rows(settings.duckdb_path, lake):
         table = name.split(".", 1)[1]
@@ -194,9 +288,9 @@ def _idle_days(lake: Lake, table: str, days: list[date]) -> int:
     return sum(1 for footer in footers.values() if footer.get(ROWS_KEY) == "0")
 
 
-def _not_built(result: dg.ExecuteInProcessResult) -> list[dg.AssetKey]:
-    """Assets the run selected but did not materialize (skipped behind a failure or a check)."""
-    selected = result.job_def.asset_layer.selected_asset_keys
+def _not_built(result: WindowRuns) -> list[dg.AssetKey]:
+    """Assets the runs selected but did not materialize (skipped behind a failure or a check)."""
+    selected = result.selected_asset_keys
     built = {event.asset_key for event in result.get_asset_materialization_events()}
     return sorted(selected - built, key=lambda key: key.to_user_string())
 

@@ -9,6 +9,31 @@ import pytest
 from codex_assets.defs.resources.source import CodexSourceResource
 from tests.support.resources import CONTRACT_WORKSPACE, codex_resource
 
+SHARED_SESSION_FIXTURES = {
+    "tests/e2e/": "tests/e2e/ (one dagster dev stack and backfill, tests/e2e/conftest.py)",
+    "tests/integration/test_analytics_backfill.py": "backfill_90",
+    "tests/integration/test_checks_backfill.py": "backfill_90",
+    "tests/integration/test_partition_metadata.py": "backfill_90",
+}
+"""Modules that share one costly session fixture: `make test` (`--dist loadfile`) gives each
+group to one worker, as it gives each module, so the fixture is built once, not per worker."""
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`--dist loadfile`, with each group of `SHARED_SESSION_FIXTURES` as one file."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SharedFixtureScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            for prefix, group in SHARED_SESSION_FIXTURES.items():
+                if nodeid.startswith(prefix):
+                    return group
+            return super()._split_scope(nodeid)
+
+    return SharedFixtureScheduling(config, log)
+
 
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

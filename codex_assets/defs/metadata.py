@@ -5,7 +5,7 @@ and markdown tables (previews) built from DataFrames."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -59,15 +59,57 @@ def column_lineage(
 
 
 def table_metadata(
-    spec: TableSpec, rows: int, asset_key_for: AssetKeyFor = table_asset_key
+    spec: TableSpec, rows: int | None, asset_key_for: AssetKeyFor = table_asset_key
 ) -> dict[str, object]:
-    """What a materialization of the table reports: rows, table name, schema and lineage."""
+    """What a materialization of the table reports: rows, table name, schema and lineage.
+
+    `rows` None for a partitioned table: each day's count is that partition's own
+    (`partition_figures`), never the run's total."""
     return {
-        "dagster/row_count": rows,
+        **({} if rows is None else {"dagster/row_count": rows}),
         "dagster/table_name": spec.qualified_name,
         "dagster/column_schema": column_schema(spec),
         "dagster/column_lineage": column_lineage(spec, asset_key_for),
     }
+
+
+def partition_figures(
+    context: dg.AssetExecutionContext, figures: Mapping[date, Mapping[str, object]]
+) -> None:
+    """Give each day's materialization its own figures (`dagster/row_count`, files, bytes...).
+
+    In a ranged run (`BackfillPolicy.single_run()`) Dagster 1.13 records one materialization
+    per partition of the range, each carrying the `MaterializeResult`'s metadata merged with
+    what `add_asset_metadata(partition_key=)` gave that partition
+    (`dagster/_core/execution/plan/execute_step.py`, `_get_output_asset_events`). So run
+    totals stay out of the result's metadata (they would show on every day) and go to the
+    run's log instead; the day's figures go here."""
+    for day, values in sorted(figures.items()):
+        context.add_asset_metadata(dict(values), partition_key=day.isoformat())
+
+
+def rows_by_day(
+    conn: duckdb.DuckDBPyConnection, spec: TableSpec, days: Sequence[date], column: str = ""
+) -> dict[date, int]:
+    """Rows of `spec`'s table on each of `days` (0 for a day it holds none), by its partition
+    column (or `column`); for a monthly table, each day counts the rows of its month."""
+    column = column or spec.partition_column or "day"
+    bucket = f"date_trunc('month', {column})::DATE" if column == "month" else f"{column}::DATE"
+    wanted = sorted(set(days))
+    if not wanted:
+        return {}
+    counts = dict(
+        conn.execute(
+            f"SELECT {bucket} AS bucket, count(*) FROM {spec.qualified_name} "
+            f"WHERE {bucket} BETWEEN $start AND $end GROUP BY bucket",
+            {"start": _bucket(wanted[0], column), "end": wanted[-1]},
+        ).fetchall()
+    )
+    return {day: int(counts.get(_bucket(day, column), 0)) for day in wanted}
+
+
+def _bucket(day: date, column: str) -> date:
+    return day.replace(day=1) if column == "month" else day
 
 
 def table_schema(

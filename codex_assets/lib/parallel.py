@@ -9,6 +9,7 @@ unit be landed as if nothing had happened. This is that loop, written once.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -40,11 +41,18 @@ def ordered_parallel(
     max_workers: int,
     max_pending: int,
     thread_name_prefix: str,
+    weight: Callable[[T], int] | None = None,
+    max_weight: int | None = None,
 ) -> Iterator[R]:
     """Yield `work(item, stopped)` for each item, in the order of `items`, `max_workers` at once.
 
     At most `max_pending` units are in flight or finished but not yet yielded, so memory holds
-    a few results whatever the number of items. When a unit fails, no later unit is started and
+    a few results whatever the number of items; with `weight`, their weights (e.g. the bytes a
+    result will hold) also stay within `max_weight`, except that one unit always may start.
+    Allowing more pending units than workers keeps the workers busy while the oldest unit is
+    slow (a retry waiting out a 429): results behind it queue instead of idling the pool.
+    Items are drawn lazily, in the caller's thread (an error drawing one counts as that unit's
+    failure). When a unit fails, no later unit is started and
     the later ones in flight see `stopped()` turn true; the units before it still finish and
     are yielded (so the caller keeps them), then its error is raised. If the caller leaves
     early (or an error escapes), nothing new starts and every unit in flight is stopped.
@@ -52,8 +60,12 @@ def ordered_parallel(
     if max_workers < 1 or max_pending < 1:
         raise ValueError("max_workers and max_pending must be at least 1")
     failure = _FirstFailure()
-    numbered = enumerate(items)
-    pending: deque[Future[R]] = deque()
+    source = iter(items)
+    drawn = 0
+    pending: deque[tuple[Future[R], int]] = deque()
+    weigh = weight or (lambda _: 0)
+    budget = max_weight if max_weight is not None else math.inf
+    held: list[tuple[int, T]] = []  # an item drawn but not yet started (over the budget)
 
     def run(index: int, item: T) -> R:
         if failure.stops(index):
@@ -69,26 +81,49 @@ def ordered_parallel(
 
     with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=thread_name_prefix) as pool:
 
+        def draw() -> tuple[int, T] | None:
+            """The next item and its position; a failure to produce it fails that position
+            (so the units before it are still yielded first, as for a failed unit)."""
+            nonlocal drawn
+            if held:
+                return held.pop()
+            try:
+                item = next(source)
+            except StopIteration:
+                return None
+            except Exception as error:
+                failed: Future[R] = Future()
+                failed.set_exception(error)
+                failure.record(drawn)
+                pending.append((failed, 0))
+                return None
+            drawn += 1
+            return drawn - 1, item
+
         def fill() -> None:
             while len(pending) < max_pending and not failure.happened:
-                step = next(numbered, None)
+                step = draw()
                 if step is None:
+                    return
+                cost = weigh(step[1])
+                if pending and sum(w for _, w in pending) + cost > budget:
+                    held.append(step)
                     return
                 future = pool.submit(run, *step)
                 future.add_done_callback(partial(on_done, step[0]))
-                pending.append(future)
+                pending.append((future, cost))
 
         try:
             fill()
             while pending:
                 # A unit before a failed one still finishes and is yielded; the failed unit's
                 # own error is raised when its turn comes.
-                result = pending.popleft().result()
+                result = pending.popleft()[0].result()
                 fill()
                 yield result
         finally:
             failure.record(-1)  # stops every unit: start nothing new, stop those in flight
-            for future in pending:
+            for future, _ in pending:
                 future.cancel()
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import dagster as dg
 import pytest
 
-from codex_assets.backfill import Window, last_days_window, run_window
+from codex_assets.backfill import Window, WindowRuns, last_days_window, run_window
 from codex_assets.lib.settings import Settings
 from tests.support.resources import environment_settings
 
@@ -34,7 +34,8 @@ class Backfill:
     env: dict[str, str]
     settings: Settings
     window: Window
-    result: dg.ExecuteInProcessResult
+    result: WindowRuns
+    instance: dg.DagsterInstance
 
 
 @pytest.fixture(scope="session")
@@ -56,8 +57,9 @@ def backfill_90(tmp_path_factory) -> Iterator[Backfill]:
             patch.setenv(key, value)
         settings = environment_settings()
         window = last_days_window(BACKFILL_DAYS, settings)
-        result = run_window(window, instance=dg.DagsterInstance.ephemeral())
-    yield Backfill(env, settings, window, result)
+        instance = dg.DagsterInstance.ephemeral()
+        result = run_window(window, instance=instance)
+    yield Backfill(env, settings, window, result, instance)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import dagster as dg
 import duckdb
 import orjson
 
-from codex_assets.backfill import run_window
+from codex_assets.backfill import RANGE_START_TAG, run_window
 from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
 from codex_assets.defs.resources.source import simulator_for
 from codex_assets.lib.lake import Lake
@@ -49,8 +49,18 @@ def test_backfill_is_one_successful_run_over_every_day(backfilled):
     for key in RAW_ASSETS:
         assert {(key, day.isoformat()) for day in window.days} <= materialized
     # The run list's Target names a job (the hidden implicit asset job's showed nothing).
-    assert result.dagster_run.job_name == "daily_refresh"
-    assert result.dagster_run.tags["codex/trigger"] == "cli"
+    # Two runs: the compliance log (and what only it feeds) over the days its API keeps,
+    # then everything else over the whole window.
+    compliance, main = (run.dagster_run for run in result.runs)
+    assert main.tags[RANGE_START_TAG] == window.start.isoformat()
+    assert (
+        compliance.tags[RANGE_START_TAG]
+        == result.compliance.start.isoformat()
+        > main.tags[RANGE_START_TAG]
+    )
+    for run in (compliance, main):
+        assert run.job_name == "daily_refresh"
+        assert run.tags["codex/trigger"] == "cli"
 
 
 def test_a_marts_preview_starts_with_its_latest_day(backfilled):

@@ -209,14 +209,36 @@ def test_retry_after_is_capped(server, clock):
     assert clock.sleeps == [30]
 
 
-def test_429_pause_is_taken_through_the_shared_route_limiter(server, http, clock):
+def test_a_429_holds_only_the_refused_request_not_others_on_the_route(server):
+    """Another thread on the same route goes on while the throttled one waits (issue 15:
+    sharing each pause serialised a run against a server refusing one request in five)."""
     server.script([json_reply({}, status=429, headers=[("Retry-After", "5")]), page([]), page([])])
-    http.get_json(USAGE_PATH.removeprefix("/v1"), [("limit", 1)])
-    paused_until = clock.monotonic()
-    # The pause was taken from the route's shared limiter, not a private sleep.
-    assert http.stats.rate_limit_wait_s == pytest.approx(5)
-    http.get_json(USAGE_PATH.removeprefix("/v1"), [("limit", 1)])
-    assert clock.monotonic() == paused_until  # once the pause is over, no further wait
+    throttled_waiting, release = threading.Event(), threading.Event()
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        throttled_waiting.set()
+        assert release.wait(10), "the throttled request was never released"
+
+    settings = HttpSettings(
+        base_url=server.url + "/v1",
+        api_key=KEY,
+        key_env_var=KEY_VAR,
+        scope=SCOPE,
+        requests_per_minute=None,
+    )
+    with ApiHttpClient(settings, sleep=sleep) as http:
+        path = USAGE_PATH.removeprefix("/v1")
+        throttled = threading.Thread(target=http.get_json, args=(path, [("limit", 1)]))
+        throttled.start()
+        assert throttled_waiting.wait(10)
+        http.get_json(path, [("limit", 1)])  # served at once, while the other still waits
+        assert len(server.requests) == 2
+        release.set()
+        throttled.join(10)
+        assert len(server.requests) == 3 and waits == [5]
+        assert http.stats.rate_limit_wait_s == pytest.approx(5)
 
 
 @pytest.mark.parametrize("status", [408, 500, 502, 503, 504])

@@ -304,15 +304,17 @@ def test_a_day_beyond_retention_is_refused_before_any_request(data_dir):
     assert recording.requests == []
 
 
-def test_a_wide_range_lands_what_the_api_still_has(data_dir):
+def test_a_range_reaching_past_retention_is_refused_and_records_nothing(data_dir):
+    """Dagster records every day of a run's range as materialized: a range holding days the
+    API no longer serves (never landed) is refused whole, naming them and what it can fetch."""
     oldest = oldest_retained_day(datetime.now(UTC))
     result = _run(oldest - timedelta(days=4), oldest)
-    assert result.success, _failure(result)
-    raw = _metadata(result, dg.AssetKey(["raw", "compliance_codex_log"]))
-    assert raw["days_unavailable"].value == [
-        (oldest - timedelta(days=i)).isoformat() for i in range(4, 0, -1)
-    ]
-    assert Lake(environment_settings().lake_root).landed_days(RAW_TABLE) == [oldest]
+    assert not result.success
+    failure = _failure(result)
+    assert f"{oldest - timedelta(days=4)}..{oldest - timedelta(days=1)}" in failure
+    assert f"Fetchable now: {oldest}.." in failure
+    assert result.get_asset_materialization_events() == []
+    assert Lake(environment_settings().lake_root).landed_days(RAW_TABLE) == []
 
 
 def test_retention_purges_old_partitions_through_the_asset(data_dir, monkeypatch):

@@ -79,50 +79,11 @@ def test_routes_are_independent_and_can_have_their_own_rate():
     assert [bucket.reserve("free") for _ in range(100)] == [0.0] * 100
 
 
-def test_no_rate_means_no_pacing_but_pauses_still_apply():
+def test_no_rate_means_no_pacing():
     clock = FakeClock()
     bucket = limiter(None, clock)
     assert [bucket.acquire("r") for _ in range(1000)] == [0.0] * 1000
-    bucket.block("r", 5)
-    assert bucket.acquire("r") == pytest.approx(5.0)
-    assert bucket.acquire("r") == 0.0
-
-
-def test_a_429_pause_holds_every_caller_on_the_route_then_resumes_at_the_steady_rate():
-    clock = FakeClock()
-    bucket = limiter(60, clock)
-    bucket.block("r", 10)
-    # Other callers on the route wait for the pause, then one per second (not a burst).
-    waits = [bucket.reserve("r") for _ in range(120)]
-    assert waits[:3] == pytest.approx([10.0, 11.0, 12.0])
-    assert waits == pytest.approx([10.0 + i for i in range(120)])
-    assert bucket.reserve("other") == 0.0
-
-
-def test_a_pause_after_a_burst_keeps_the_window():
-    clock = FakeClock()
-    bucket = limiter(60, clock)
-    for _ in range(60):
-        bucket.reserve("r")
-    bucket.block("r", 5)  # shorter than what the burst already costs
-    assert bucket.reserve("r") == pytest.approx(60.0)
-
-
-def test_a_pause_set_while_waiting_extends_the_wait():
-    clock = FakeClock()
-    bucket = limiter(None, clock)
-    bucket.block("r", 2)
-    original_sleep = clock.sleep
-    blocked_again = []
-
-    def sleep(seconds: float) -> None:
-        original_sleep(seconds)
-        if not blocked_again:
-            blocked_again.append(True)
-            bucket.block("r", 5)  # another thread got a 429 meanwhile
-
-    bucket._sleep = sleep
-    assert bucket.acquire("r") == pytest.approx(7.0)
+    assert clock.sleeps == []
 
 
 def test_concurrent_callers_each_get_a_distinct_slot():

@@ -12,7 +12,13 @@ import orjson
 import pytest
 
 from codex_assets.defs.compliance import dlp
-from codex_assets.defs.compliance.export import EXPORT_SUBDIR, export_day, export_days, export_paths
+from codex_assets.defs.compliance.export import (
+    EXPORT_SUBDIR,
+    export_day,
+    export_days,
+    export_paths,
+    idle_marker_path,
+)
 from codex_assets.defs.compliance.findings import refresh_findings
 from codex_assets.defs.compliance.landing import RAW_TABLE
 from codex_assets.defs.compliance.marts import refresh_access_token_events, refresh_activity
@@ -386,10 +392,35 @@ def test_the_specs_lineage_names_real_columns():
                     assert source in known[table], (spec.qualified_name, column.name, source)
 
 
-def test_export_of_an_empty_day(world):
-    _, conn, _, data_dir = world
-    exported = export_day(conn, data_dir, D1 - timedelta(days=5))
-    assert exported.events == 0 and exported.jsonl.read_bytes() == b""
+def test_an_idle_day_exports_a_marker_not_an_empty_file(world):
+    """A day landed with no events: no JSONL or Parquet file (zero bytes reads as a failed
+    export), but a marker that says so; a later export with events replaces the marker."""
+    lake, conn, files, data_dir = world
+    idle = D1 - timedelta(days=5)
+    exported = export_day(conn, data_dir, idle)
+    assert (exported.events, exported.jsonl, exported.parquet) == (0, None, None)
+    assert exported.idle_marker == idle_marker_path(data_dir, idle)
+    marker = orjson.loads(exported.idle_marker.read_bytes())
+    assert (marker["day"], marker["events"], marker["status"]) == (idle.isoformat(), 0, "idle")
+    assert stat.S_IMODE(exported.idle_marker.stat().st_mode) == 0o600
+    names = sorted(p.name for p in (data_dir / EXPORT_SUBDIR).iterdir())
+    assert names == [f"codex_log-{idle.isoformat()}.idle.json"]
+    # D1 was marked idle before it was loaded; once it holds events, its files replace it.
+    export_day(conn, data_dir, D1)
+    _land_all(lake, files)
+    refresh_compliance_events(conn, lake, D1, D3)
+    assert export_day(conn, data_dir, D1).events > 0
+    assert not idle_marker_path(data_dir, D1).exists()
+
+
+def test_export_days_skips_days_never_landed(world):
+    lake, conn, files, data_dir = world
+    _land_all(lake, files)
+    refresh_compliance_events(conn, lake, D1, D3)
+    exported, _ = export_days(conn, data_dir, [D1, D2, D3], landed={D1, D3})
+    assert [e.day for e in exported] == [D1, D3]
+    assert not any(p.exists() for p in export_paths(data_dir, D2))
+    assert not idle_marker_path(data_dir, D2).exists()
 
 
 def test_bounded_memory_caps_duckdb_and_restores_its_settings():

@@ -69,6 +69,78 @@ def test_a_failure_keeps_the_units_before_it_and_stops_those_after_it():
     assert stopped_seen == [2]  # the one after the failure in flight; nothing later started
 
 
+def test_a_slow_first_unit_does_not_idle_the_other_workers():
+    """Pending room beyond the workers: a unit waiting out a 429 lets later ones proceed."""
+    release = threading.Event()
+    done: list[int] = []
+    lock = threading.Lock()
+
+    def work(item: int, stopped) -> int:
+        if item == 0:
+            release.wait(5)
+        with lock:
+            done.append(item)
+        return item
+
+    results = ordered_parallel(
+        work, range(20), max_workers=2, max_pending=8, thread_name_prefix="test"
+    )
+    waiter = threading.Thread(target=lambda: list(results))
+    waiter.start()
+    deadline = time.monotonic() + 5
+    while len(done) < 7 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sorted(done) == list(range(1, 8))  # the other worker ran all the pending room
+    release.set()
+    waiter.join(5)
+    assert sorted(done) == list(range(20))
+
+
+def test_weights_bound_what_is_held_ahead_but_one_unit_always_starts():
+    started: list[int] = []
+
+    def work(item: int, stopped) -> int:
+        started.append(item)
+        return item
+
+    weights = [30, 30, 30, 100, 10]
+    results = ordered_parallel(
+        work,
+        range(len(weights)),
+        max_workers=4,
+        max_pending=10,
+        weight=lambda i: weights[i],
+        max_weight=60,
+        thread_name_prefix="test",
+    )
+
+    def started_after_next() -> list[int]:
+        next(results)
+        time.sleep(0.05)
+        return sorted(started)
+
+    # Units 0 and 1 fill the budget; when 0 is handed back, 2 takes its room; the heavy 3
+    # waits until it can run alone, and 4 waits for the heavy one to be handed back.
+    assert started_after_next() == [0, 1, 2]
+    assert started_after_next() == [0, 1, 2]
+    assert started_after_next() == [0, 1, 2, 3]
+    assert started_after_next() == [0, 1, 2, 3, 4]
+    results.close()
+
+
+def test_an_error_producing_the_next_item_comes_after_the_units_before_it():
+    def items():
+        yield from range(3)
+        raise RuntimeError("listing day 4 failed")
+
+    results = ordered_parallel(
+        lambda item, stopped: item, items(), max_workers=2, max_pending=4, thread_name_prefix="t"
+    )
+    assert [next(results) for _ in range(3)] == [0, 1, 2]
+    with pytest.raises(RuntimeError, match="listing day 4 failed"):
+        next(results)
+
+
 def test_retry_returns_the_first_success_and_waits_before_each_retry():
     outcomes = iter([Failure("http_503", "503"), Failure("timeout", "slow"), "done"])
     waits: list[tuple[int, str]] = []

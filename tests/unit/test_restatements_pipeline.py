@@ -72,11 +72,13 @@ def test_schedule_run_records_restated_values_with_old_and_new(restated_day):
     assert {column for column, *_ in workspace} >= {"threads", "turns", "credits"}
     # The marts were rebuilt from the restated rows in the same run.
     assert mart_credits == pytest.approx(sum(t["credits"] or 0 for t in after.values()))
-    # The run's metadata counts the restated values, per raw asset.
-    counted = {
-        event.asset_key.path[-1]: event.materialization.metadata["restated_values"].value
-        for event in second.get_asset_materialization_events()
-        if event.asset_key.path[-1] in {table.name for table in ANALYTICS_RAW_TABLES}
-    }
-    assert counted["usage_users"] == len(users)
-    assert counted["code_reviews"] == 0
+    # Each day's materialization counts that day's restated values, per raw asset.
+    counted: dict[tuple[str, str], int] = {}
+    for event in second.get_asset_materialization_events():
+        if event.asset_key.path[-1] in {table.name for table in ANALYTICS_RAW_TABLES}:
+            metadata = event.materialization.metadata
+            key = (event.asset_key.path[-1], event.partition)
+            counted[key] = metadata["restated_values"].value
+    assert counted[("usage_users", day.isoformat())] == len(users)
+    assert sum(n for (name, _), n in counted.items() if name == "usage_users") == len(users)
+    assert sum(n for (name, _), n in counted.items() if name == "code_reviews") == 0

@@ -7,7 +7,7 @@ from codex_assets.defs.analytics.landing import land_analytics_days, unservable_
 from codex_assets.defs.analytics.restatements import create_view as create_restatements_view
 from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES, RawTable
 from codex_assets.defs.analytics.views import create_raw_views
-from codex_assets.defs.metadata import table_schema
+from codex_assets.defs.metadata import partition_figures, table_schema
 from codex_assets.defs.partitions import daily_partitions, partition_days
 from codex_assets.defs.resources import CodexResource
 from codex_assets.lib.http.errors import ApiValidationError, OutsideApiWindowError
@@ -63,21 +63,25 @@ def build_raw_analytics_asset(table: RawTable) -> dg.AssetsDefinition:
                 f"{table.name}: {report.restated} values restated since the last load "
                 "(see marts.restatements)"
             )
+        context.log.info(
+            f"{table.name}: {report.rows} rows over {len(report.rows_by_day)} days "
+            f"({sum(1 for n in report.rows_by_day.values() if n == 0)} without activity), "
+            f"{report.pages} pages, {report.requests} requests, {report.retries} retries"
+        )
+        partition_figures(
+            context,
+            {
+                day: {
+                    "dagster/row_count": rows,
+                    "restated_values": report.restated_by_day.get(day, 0),
+                }
+                for day, rows in report.rows_by_day.items()
+            },
+        )
         return dg.MaterializeResult(
             metadata={
-                "dagster/row_count": report.rows,
                 "dagster/table_name": f"raw.{table.name}",
                 "dagster/column_schema": schema,
-                "rows_by_day": {day.isoformat(): n for day, n in report.rows_by_day.items()},
-                "days_loaded": len(report.rows_by_day),
-                "days_without_activity": sum(1 for n in report.rows_by_day.values() if n == 0),
-                "pages": report.pages,
-                "requests": report.requests,
-                "retries": report.retries,
-                "restated_values": report.restated,
-                "restated_by_day": {
-                    day.isoformat(): n for day, n in report.restated_by_day.items()
-                },
                 "source": fingerprint["source"],
                 "workspace_id": fingerprint["workspace_id"],
                 "lake_path": dg.MetadataValue.path(str(lake.root / table.name)),

@@ -9,8 +9,9 @@ from dagster_duckdb import DuckDBResource
 from duckdb import DuckDBPyConnection
 
 from codex_assets.defs import partitions
-from codex_assets.defs.compliance.export import export_days
+from codex_assets.defs.compliance.export import EXPORT_SUBDIR, ExportedDay, export_days
 from codex_assets.defs.compliance.findings import refresh_findings
+from codex_assets.defs.compliance.landing import RAW_TABLE
 from codex_assets.defs.compliance.marts import (
     refresh_access_token_events,
     refresh_activity,
@@ -28,6 +29,8 @@ from codex_assets.defs.compliance.specs import (
 from codex_assets.defs.compliance.warehouse import bounded_memory, refresh_compliance_events
 from codex_assets.defs.metadata import (
     column_schema,
+    partition_figures,
+    rows_by_day,
     table_asset_key,
     table_metadata,
     table_preview,
@@ -75,16 +78,14 @@ def compliance_events(
     settings = codex.settings()
     with duckdb.get_connection() as conn, bounded_memory(conn):
         refresh = refresh_compliance_events(conn, codex.lake(), days[0], days[-1])
-        total = conn.execute(f"SELECT count(*) FROM {EVENTS_SPEC.qualified_name}").fetchone()
+        by_day = rows_by_day(conn, EVENTS_SPEC, days, column="day")
     make_private(settings.data_path, settings.duckdb_path)
-    return dg.MaterializeResult(
-        metadata={
-            **table_metadata(EVENTS_SPEC, int(total[0]) if total else 0),
-            "events_loaded": refresh.rows,
-            "later_duplicates_dropped": refresh.dropped_later,
-            "event_days": [d.isoformat() for d in refresh.event_days],
-        }
+    context.log.info(
+        f"{EVENTS_SPEC.qualified_name}: {refresh.rows} events loaded for {len(days)} days, "
+        f"{refresh.dropped_later} later duplicates dropped"
     )
+    _record_rows(context, by_day)
+    return dg.MaterializeResult(metadata=table_metadata(EVENTS_SPEC, None))
 
 
 def build_activity_mart(
@@ -103,19 +104,23 @@ def build_activity_mart(
             rebuilt = _days_to_rebuild(conn, days)
             written = refresh(conn, rebuilt)
             preview = table_preview(conn, spec, days)
-        return dg.MaterializeResult(
-            metadata={
-                **table_metadata(spec, written),
-                "days_rebuilt": len(rebuilt),
-                "preview": preview,
-            }
+            by_day = rows_by_day(conn, spec, days)
+        context.log.info(
+            f"{spec.qualified_name}: {written} rows written for {len(rebuilt)} days rebuilt"
         )
+        _record_rows(context, by_day)
+        return dg.MaterializeResult(metadata={**table_metadata(spec, None), "preview": preview})
 
     return activity_mart
 
 
 compliance_activity_daily = build_activity_mart(ACTIVITY_SPEC, refresh_activity)
 compliance_agent_activity_daily = build_activity_mart(AGENT_ACTIVITY_SPEC, refresh_agent_activity)
+
+
+def _record_rows(context: dg.AssetExecutionContext, by_day: dict[date, int]) -> None:
+    """Each partition's `dagster/row_count`: the rows its day holds in the table."""
+    partition_figures(context, {day: {"dagster/row_count": n} for day, n in by_day.items()})
 
 
 def _days_to_rebuild(conn: DuckDBPyConnection, days: list[date]) -> list[date]:
@@ -157,6 +162,7 @@ def secret_findings(
                 {"start": days[0], "end": days[-1]},
             ).fetchall()
         )
+        by_day = rows_by_day(conn, FINDINGS_SPEC, days, column="day")
     settings = codex.settings()
     make_private(settings.data_path, settings.duckdb_path)
     if found:
@@ -164,9 +170,8 @@ def secret_findings(
             f"{found} secret(s) found in Codex prompts or responses for {days[0]}..{days[-1]} "
             f"(by kind: {by_kind}); see restricted.secret_findings."
         )
-    return dg.MaterializeResult(
-        metadata={**table_metadata(FINDINGS_SPEC, found), "findings_by_kind": by_kind}
-    )
+    _record_rows(context, by_day)
+    return dg.MaterializeResult(metadata=table_metadata(FINDINGS_SPEC, None))
 
 
 @dg.asset(
@@ -190,24 +195,46 @@ def compliance_export(
     context: dg.AssetExecutionContext, codex: CodexResource, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
     settings = codex.settings()
-    with duckdb.get_connection() as conn, bounded_memory(conn):
-        exported, rewritten = export_days(
-            conn, settings.data_path, partitions.partition_days(context)
+    days = partitions.partition_days(context)
+    landed = set(codex.lake().landed_days(RAW_TABLE))
+    never_landed = [day for day in days if day not in landed]
+    if never_landed:
+        # Dagster would record every day of the range as exported: refuse instead.
+        raise dg.Failure(
+            description=(
+                f"{len(never_landed)} day(s) of the range were never landed, so there is "
+                f"nothing to export for them: {never_landed[0]}..{never_landed[-1]}. "
+                "Materialize raw/compliance_codex_log for them first (while the API keeps "
+                "their files, 30 days), or export only days already landed."
+            ),
+            allow_retries=False,
         )
+    with duckdb.get_connection() as conn, bounded_memory(conn):
+        exported, rewritten = export_days(conn, settings.data_path, days, landed)
     make_private(settings.data_path, settings.duckdb_path)
     if rewritten:
         context.log.info(
             "Rewrote the exports of later days whose events moved to an earlier day (loaded "
             f"out of order): {', '.join(e.day.isoformat() for e in rewritten)}."
         )
+    context.log.info(
+        f"compliance_export: {sum(e.events for e in exported)} events in {len(exported)} "
+        f"days ({sum(1 for e in exported if e.idle_marker)} idle, marked .idle.json)"
+    )
+    partition_figures(context, {e.day: _export_figures(e) for e in exported})
     return dg.MaterializeResult(
         metadata={
-            "later_days_rewritten": [e.day.isoformat() for e in rewritten],
-            "dagster/row_count": sum(e.events for e in exported),
-            "events_by_day": {e.day.isoformat(): e.events for e in exported},
-            "jsonl_sha256_by_day": {e.day.isoformat(): e.jsonl_sha256 for e in exported},
-            "export_dir": dg.MetadataValue.path(
-                str(exported[0].jsonl.parent) if exported else str(settings.data_path)
-            ),
+            "export_dir": dg.MetadataValue.path(str(settings.data_path / EXPORT_SUBDIR)),
         }
     )
+
+
+def _export_figures(exported: ExportedDay) -> dict[str, object]:
+    """A day's export as its partition shows it: events, and its files or its idle marker."""
+    if exported.idle_marker is not None:
+        return {"dagster/row_count": 0, "idle_marker": exported.idle_marker.name}
+    return {
+        "dagster/row_count": exported.events,
+        "jsonl_sha256": exported.jsonl_sha256,
+        "bytes": exported.jsonl.stat().st_size if exported.jsonl else 0,
+    }

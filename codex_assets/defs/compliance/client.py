@@ -45,7 +45,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote, urlsplit
 
 # (`x as x`: also importable from here, as the callers and tests have them.)
@@ -54,6 +54,7 @@ from codex_assets.defs.compliance.download import (
 )
 from codex_assets.defs.compliance.download import VerifiedFile, download_verified
 from codex_assets.defs.compliance.log_files import (
+    ListedDay,
     LogFile,
     iso,
     parse_time,
@@ -86,6 +87,13 @@ LIST_OVERLAP = timedelta(seconds=1)
 """How far before `last_end_time` a page after a full page starts (an optimisation for files
 sharing an end time across a page boundary; the documented paging never depends on it)."""
 CODEX_LOG = "CODEX_LOG"
+PENDING_PER_WORKER = 4
+"""Downloads in flight or done but not yet handed back, per worker: room for the pool to work
+past a file that waits out a 429 (one in five refused, 1 s each: with 16 workers and 1 pending
+each a day took 16 s, with 4 each 7 s, measured on the embedded simulator)."""
+DOWNLOAD_BUFFER_BYTES = 256 * 1024 * 1024
+"""The listed sizes of the bodies held ahead, at most (one file always may start). Files are
+"capped at 15 MB" (codex-api.md 2.3), so a busy workspace still keeps about 17 in flight."""
 
 
 # -- the day rule and the retention window ---------------------------------------------------
@@ -390,22 +398,48 @@ class ComplianceClient:
         with self._lock:
             self.integrity_retries += 1
 
-    def iter_downloads(self, files: Sequence[LogFile]) -> Iterator[VerifiedFile]:
+    def iter_downloads(self, files: Iterable[LogFile]) -> Iterator[VerifiedFile]:
         """Verified files in the order of `files`, `max_concurrency` downloading at once.
 
-        At most `max_concurrency + 1` bodies are held at a time, so memory is bounded by a few
-        files whatever the day's size. The first failure is raised in order (files before it
-        are yielded first); nothing after it is started.
+        Bodies downloaded ahead of the one being handed back are bounded by count
+        (`PENDING_PER_WORKER` per worker) and by their listed sizes (`DOWNLOAD_BUFFER_BYTES`),
+        so memory holds a few files whatever the day's size. The first failure is raised in
+        order (files before it are yielded first); nothing after it is started.
         """
+        return cast(Iterator[VerifiedFile], self._in_order(files))
+
+    def iter_days(
+        self, event_type: str, days: Iterable[date]
+    ) -> Iterator[ListedDay | VerifiedFile]:
+        """For each day in turn, its `ListedDay` and then each of its files, verified.
+
+        One download pool serves every day, so the next day's files are listed and fetched
+        while the current day's slowest file (a 429's wait, a retry) finishes, instead of the
+        pool draining at each day's end. Listing happens lazily, in the caller's thread.
+        """
+
+        def items() -> Iterator[ListedDay | LogFile]:
+            for day in days:
+                files = self.day_files(event_type, day)
+                yield ListedDay(day, tuple(files))
+                yield from files
+
+        return self._in_order(items())
+
+    def _in_order(self, items: Iterable[ListedDay | LogFile]) -> Iterator[ListedDay | VerifiedFile]:
         return ordered_parallel(
             self._download_in_turn,
-            files,
+            items,
             max_workers=self.max_concurrency,
-            max_pending=self.max_concurrency + 1,
+            max_pending=self.max_concurrency * PENDING_PER_WORKER,
+            weight=lambda item: item.file_size if isinstance(item, LogFile) else 0,
+            max_weight=DOWNLOAD_BUFFER_BYTES,
             thread_name_prefix="codex-compliance",
         )
 
-    def _download_in_turn(self, log_file: LogFile, stopped: Stopped) -> VerifiedFile:
+    def _download_in_turn(
+        self, item: ListedDay | LogFile, stopped: Stopped
+    ) -> ListedDay | VerifiedFile:
         # `ordered_parallel` asks `stopped` before starting a file; a download in flight runs
         # to its end (one request, its redirect and a verification).
-        return self.download(log_file)
+        return item if isinstance(item, ListedDay) else self.download(item)

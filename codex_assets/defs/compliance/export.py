@@ -9,6 +9,11 @@ typed columns of `restricted.compliance_events` in the same order (written singl
 its bytes do not depend on scheduling). Re-running an export over the same landed data gives
 byte-identical files, written to a temporary name and renamed, owner-only (they hold text).
 
+A day that was landed with no events (an idle day: the API listed no files, or files with no
+Codex events) gets no JSONL or Parquet file, which a SIEM could not tell from a failed
+export, but a marker, `codex_log-YYYY-MM-DD.idle.json`, saying the day was loaded and held
+no events. A day that was never landed gets nothing at all (docs/compliance.md, "Exports").
+
 Each Parquet file records in its footer what its day held when it was written (a count and a
 hash of the event ids). Loading an earlier day after a later one moves the events both
 delivered to the earlier day; `export_days` then also rewrites the later days' exports whose
@@ -19,9 +24,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -36,28 +42,43 @@ FETCH_ROWS = 10_000
 FINGERPRINT_KEY = "codex_events_fingerprint"
 
 
+IDLE_SUFFIX = ".idle.json"
+
+
 def export_paths(data_dir: Path, day: date) -> tuple[Path, Path]:
     directory = data_dir / EXPORT_SUBDIR
     stem = f"codex_log-{day.isoformat()}"
     return directory / f"{stem}.jsonl", directory / f"{stem}.parquet"
 
 
+def idle_marker_path(data_dir: Path, day: date) -> Path:
+    """The marker of a day landed without events (in place of its JSONL and Parquet files)."""
+    return data_dir / EXPORT_SUBDIR / f"codex_log-{day.isoformat()}{IDLE_SUFFIX}"
+
+
 @dataclass(frozen=True)
 class ExportedDay:
+    """One day's export: its JSONL and Parquet files, or (no events) its idle marker."""
+
     day: date
     events: int
-    jsonl: Path
-    parquet: Path
-    jsonl_sha256: str
+    jsonl: Path | None
+    parquet: Path | None
+    jsonl_sha256: str | None
+    idle_marker: Path | None = None
 
 
 def export_days(
-    conn: duckdb.DuckDBPyConnection, data_dir: Path, days: Sequence[date]
+    conn: duckdb.DuckDBPyConnection,
+    data_dir: Path,
+    days: Sequence[date],
+    landed: Collection[date] | None = None,
 ) -> tuple[list[ExportedDay], list[ExportedDay]]:
-    """Export `days`, then rewrite every later day's export that is stale (see module doc).
+    """Export those of `days` that were `landed` (all of them if None), then rewrite every
+    later day's export that is stale (see module doc).
 
     Returns (the days' exports, the later exports rewritten)."""
-    wanted = sorted(set(days))
+    wanted = sorted(d for d in set(days) if landed is None or d in landed)
     exported = [export_day(conn, data_dir, day) for day in wanted]
     later = [day for day in _exported_days(data_dir) if wanted and day > wanted[-1]]
     if not later:
@@ -68,7 +89,8 @@ def export_days(
 
 
 def export_day(conn: duckdb.DuckDBPyConnection, data_dir: Path, day: date) -> ExportedDay:
-    """Write day `day`'s export files (replacing any previous ones)."""
+    """Write day `day`'s export files (replacing any previous ones), or its idle marker when
+    it holds no events; `day` must have been landed (an idle day is a landed one)."""
     EVENTS_SPEC.ensure(conn)
     jsonl, parquet = export_paths(data_dir, day)
     jsonl.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -91,10 +113,13 @@ def export_day(conn: duckdb.DuckDBPyConnection, data_dir: Path, day: date) -> Ex
                 events += len(batch)
             handle.flush()
             os.fsync(handle.fileno())
+        if not events:
+            return _mark_idle(data_dir, day)
         os.replace(temporary, jsonl)
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
+    idle_marker_path(data_dir, day).unlink(missing_ok=True)
 
     temporary = parquet.with_name(f".{parquet.name}.{uuid.uuid4().hex}.tmp")
     fingerprint = _fingerprints(conn, [day])[day]
@@ -116,6 +141,25 @@ def export_day(conn: duckdb.DuckDBPyConnection, data_dir: Path, day: date) -> Ex
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
     return ExportedDay(day, events, jsonl, parquet, digest.hexdigest())
+
+
+def _mark_idle(data_dir: Path, day: date) -> ExportedDay:
+    """Replace `day`'s export files with the marker saying it was landed without events."""
+    for path in export_paths(data_dir, day):
+        path.unlink(missing_ok=True)
+    marker = idle_marker_path(data_dir, day)
+    body = {
+        "day": day.isoformat(),
+        "events": 0,
+        "status": "idle",
+        "note": "Landed whole: the Compliance API delivered no Codex events for this day.",
+    }
+    temporary = marker.with_name(f".{marker.name}.{uuid.uuid4().hex}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(json.dumps(body, sort_keys=True) + "\n")
+    os.replace(temporary, marker)
+    return ExportedDay(day, 0, None, None, None, idle_marker=marker)
 
 
 def _fingerprints(conn: duckdb.DuckDBPyConnection, days: Sequence[date]) -> dict[date, str]:

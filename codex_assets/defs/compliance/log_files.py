@@ -22,6 +22,14 @@ def file_day(end_time: datetime) -> date:
 
 
 @dataclass(frozen=True)
+class ListedDay:
+    """A day's files as listed, handed back ahead of their downloads (`iter_days`)."""
+
+    day: date
+    files: tuple[LogFile, ...]
+
+
+@dataclass(frozen=True)
 class LogFile:
     """One file as the list endpoint describes it. `extra` keeps fields SPEC does not name."""
 

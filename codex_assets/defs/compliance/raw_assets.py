@@ -1,17 +1,25 @@
 """Raw asset for the Compliance Logs Platform: every CODEX_LOG file, verified, per UTC day."""
 
+from datetime import date
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from codex_assets.defs import partitions
 from codex_assets.defs.compliance.client import ComplianceWindowError
-from codex_assets.defs.compliance.landing import RAW_TABLE, land_compliance_days
+from codex_assets.defs.compliance.landing import (
+    RAW_TABLE,
+    ComplianceLandingReport,
+    land_compliance_days,
+)
 from codex_assets.defs.compliance.privacy import make_private
 from codex_assets.defs.compliance.retention import purge_compliance
 from codex_assets.defs.compliance.specs import CODEX_LOG_SPEC, EVENTS_SPEC
 from codex_assets.defs.compliance.warehouse import RESTRICTED_VIEW, create_compliance_views
-from codex_assets.defs.metadata import table_schema
+from codex_assets.defs.metadata import partition_figures, table_schema
 from codex_assets.defs.resources import CodexResource
+from codex_assets.lib.checks.window import ROWS_KEY, read_footers
+from codex_assets.lib.lake import Lake
 from codex_assets.lib.utc import utc_now
 
 RAW_KEY = dg.AssetKey(["raw", RAW_TABLE])
@@ -66,12 +74,6 @@ def raw_compliance_codex_log(
     except ComplianceWindowError as error:
         # Days past the 30-day retention or not yet published: a retry cannot help.
         raise dg.Failure(description=str(error), allow_retries=False) from error
-    if report.unavailable:
-        context.log.warning(
-            f"{len(report.unavailable)} day(s) are older than the Compliance API's 30-day "
-            f"retention and were never landed, so they cannot be fetched any more (no request "
-            f"was sent): {', '.join(d.isoformat() for d in report.unavailable)}."
-        )
     with duckdb.get_connection() as conn:
         purge = purge_compliance(
             lake, conn, settings.data_path, settings.compliance_retention_days, now
@@ -85,18 +87,15 @@ def raw_compliance_codex_log(
             f"{len(purge.partitions)} partition(s) before {purge.cutoff} and {purge.rows} "
             "derived rows."
         )
+    context.log.info(
+        f"compliance_codex_log: {report.rows} events in {report.files} files "
+        f"({report.bytes} bytes) over {len(report.rows_by_day)} days fetched, "
+        f"{len(report.kept)} kept beyond retention, {requests} requests, "
+        f"{report.integrity_retries} integrity retries"
+    )
+    partition_figures(context, _day_figures(report, lake))
     metadata: dict = {
-        "dagster/row_count": report.rows,
         "dagster/table_name": "raw.compliance_codex_log",
-        "rows_by_day": {day.isoformat(): n for day, n in report.rows_by_day.items()},
-        "files_by_day": {day.isoformat(): n for day, n in report.files_by_day.items()},
-        "days_loaded": len(report.rows_by_day),
-        "days_kept_beyond_retention": [d.isoformat() for d in report.kept],
-        "days_unavailable": [d.isoformat() for d in report.unavailable],
-        "files": report.files,
-        "bytes": report.bytes,
-        "requests": requests,
-        "integrity_retries": report.integrity_retries,
         "retention_purged_days": [d.isoformat() for d in purge.partitions],
         "source": fingerprint["source"],
         "workspace_id": fingerprint["workspace_id"],
@@ -105,3 +104,24 @@ def raw_compliance_codex_log(
     if schema is not None:
         metadata["dagster/column_schema"] = schema
     return dg.MaterializeResult(metadata=metadata)
+
+
+def _day_figures(report: ComplianceLandingReport, lake: Lake) -> dict[date, dict[str, object]]:
+    """Each day's own rows, files and bytes: as fetched, or for a day kept beyond the
+    retention (its files are gone from the API), as its partition's footer recorded them."""
+    figures: dict[date, dict[str, object]] = {
+        day: {
+            "dagster/row_count": rows,
+            "files": report.files_by_day[day],
+            "bytes": report.bytes_by_day[day],
+        }
+        for day, rows in report.rows_by_day.items()
+    }
+    for day, footer in read_footers(lake, RAW_TABLE, report.kept).items():
+        figures[day] = {
+            "dagster/row_count": int(footer.get(ROWS_KEY, 0)),
+            "files": int(footer.get("files", 0)),
+            "bytes": int(footer.get("bytes", 0)),
+            "kept_beyond_retention": True,
+        }
+    return figures

@@ -120,7 +120,7 @@ class CodexResource(dg.ConfigurableResource):
         "CODEX_COMPLIANCE_DOWNLOADS_PER_MINUTE", 50.0, "pace of log-file downloads"
     )
     compliance_max_concurrency: int = _setting(
-        "CODEX_COMPLIANCE_MAX_CONCURRENCY", 2, "log files downloaded in parallel"
+        "CODEX_COMPLIANCE_MAX_CONCURRENCY", 16, "log files downloaded in parallel"
     )
     api_retry_budget_seconds: float = _setting(
         "CODEX_API_RETRY_BUDGET_SECONDS",

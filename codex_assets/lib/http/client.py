@@ -149,6 +149,11 @@ class HttpStats:
             self._requests += 1
             self._wait_s += waited_s
 
+    def record_wait(self, waited_s: float) -> None:
+        """Time a request spent waiting to be allowed to send (a 429's Retry-After)."""
+        with self._lock:
+            self._wait_s += waited_s
+
     def record_retry(self, reason: str) -> None:
         with self._lock:
             self._retries[reason] += 1
@@ -425,10 +430,9 @@ class ApiHttpClient:
                 settings.retry_budget_s,
             )
             if failure.status == 429:
-                # Every thread on this route waits, not only this one; acquire() does the wait.
-                self._limiter.block(route, delay)
-            else:
-                self._sleep(delay)
+                # Only this request waits out its Retry-After (see lib/http/ratelimit.py).
+                self._stats.record_wait(delay)
+            self._sleep(delay)
 
         def give_up(failures: Sequence[Failure]) -> ApiRetriesExhaustedError:
             last = failures[-1]

@@ -2,9 +2,15 @@
 
 The Admin API limits requests "per workspace per method and route" (100/min is the figure
 quoted for it), and a 429 costs a round trip plus a Retry-After wait. Pacing ourselves below
-the limit is cheaper than bouncing off it, and when the server does say "wait", every thread
-hitting that route has to wait, not only the one that got the 429, or the others keep
-burning the server's patience.
+the limit is cheaper than bouncing off it.
+
+A 429's Retry-After is not shared here: it is the refused request's own wait (RFC 9110 15.5.30,
+"how long the user agent ought to wait before making a follow-up request"), taken by the
+thread that got it. The contract documents it per answer ("rate limited per endpoint per api
+key, with Retry-After in seconds", codex-api.md 2.1) and promises nothing about the
+other requests in flight. Pausing every thread on the route for each 429 made a server that
+refuses one request in five serialise a whole run (issue 15: 543 pauses of 1 s in a row);
+when the route is really saturated every thread gets its own 429 and waits anyway.
 """
 
 from __future__ import annotations
@@ -15,7 +21,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -48,17 +53,10 @@ def _window(rpm: float) -> tuple[int, float]:
     return count, count * 60.0 / rpm
 
 
-@dataclass
-class _Route:
-    granted: deque[float] = field(default_factory=deque)
-    """Send times granted on the route, oldest first (only the last `count` matter)."""
-    blocked_until: float = -math.inf
-
-
 class RateLimiter:
-    """A thread-safe sliding-window limit per route, plus server-imposed pauses (Retry-After).
+    """A thread-safe sliding-window limit per route.
 
-    `requests_per_minute=None` means no pacing, but server pauses are still shared. A route
+    `requests_per_minute=None` means no pacing. A route
     may have its own rate in `route_rates` (e.g. 50/min for compliance downloads). The limit is
     kept exactly: no 60 s interval ever holds more than the rate's requests, so a cold client
     may send a minute's worth at once and then waits for the oldest to leave the window. (A
@@ -86,13 +84,14 @@ class RateLimiter:
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
-        self._routes: dict[str, _Route] = {}
+        self._granted: dict[str, deque[float]] = {}
+        """Send times granted per route, oldest first (only the last `count` matter)."""
 
     def requests_per_minute(self, route: str) -> float | None:
         return self._route_rpm.get(route, self._default_rpm)
 
     def set_rate(self, route: str, requests_per_minute: float | None) -> None:
-        """Give `route` its own rate (None: unpaced, but 429 pauses still apply)."""
+        """Give `route` its own rate (None: unpaced)."""
         if requests_per_minute is not None and requests_per_minute <= 0:
             raise ValueError(
                 f"requests per minute must be positive or None, got {requests_per_minute}"
@@ -102,59 +101,23 @@ class RateLimiter:
 
     def reserve(self, route: str) -> float:
         """Reserve the next send time on `route`; return how long to wait for it (seconds)."""
-        return self._reserve(route)[0]
-
-    def _reserve(self, route: str) -> tuple[float, float]:
         with self._lock:
             now = self._clock()
-            state = self._routes.setdefault(route, _Route())
-            at = max(now, state.blocked_until)
             rpm = self.requests_per_minute(route)
-            if rpm:
-                count, seconds = _window(rpm)
-                granted = state.granted
-                if len(granted) >= count:
-                    at = max(at, granted[-count] + seconds)
-                granted.append(at)
-                while len(granted) > count:
-                    granted.popleft()
-            return at - now, state.blocked_until
+            if not rpm:
+                return 0.0
+            count, seconds = _window(rpm)
+            granted = self._granted.setdefault(route, deque())
+            at = granted[-count] + seconds if len(granted) >= count else now
+            at = max(at, now)
+            granted.append(at)
+            while len(granted) > count:
+                granted.popleft()
+            return at - now
 
     def acquire(self, route: str) -> float:
         """Block until a request on `route` may be sent; return the seconds spent waiting."""
-        wait, deadline = self._reserve(route)
-        waited = 0.0
-        while wait > 0:
+        wait = self.reserve(route)
+        if wait > 0:
             self._sleep(wait)
-            waited += wait
-            with self._lock:
-                blocked_until = self._routes[route].blocked_until
-                if blocked_until > deadline:
-                    # Another thread got a 429 while we slept: honour the newer pause too.
-                    deadline = blocked_until
-                    wait = blocked_until - self._clock()
-                else:
-                    wait = 0.0
-        return waited
-
-    def block(self, route: str, seconds: float) -> None:
-        """Pause `route` for every thread for `seconds` (a 429's Retry-After).
-
-        After the pause one request goes, and the rest follow at the steady rate (one every
-        60/rpm seconds) instead of all firing at once: the window is filled as if that pace
-        had been kept up to the end of the pause.
-        """
-        with self._lock:
-            now = self._clock()
-            state = self._routes.setdefault(route, _Route())
-            until = now + max(0.0, seconds)
-            state.blocked_until = max(state.blocked_until, until)
-            rpm = self.requests_per_minute(route)
-            if rpm:
-                count, window = _window(rpm)
-                # The i-th send after the pause waits for paced[i] to leave the window.
-                paced = [until - window + i * window / count for i in range(count)]
-                kept = [-math.inf] * count + list(state.granted)
-                state.granted = deque(
-                    max(old, new) for old, new in zip(kept[-count:], paced, strict=True)
-                )
+        return max(0.0, wait)

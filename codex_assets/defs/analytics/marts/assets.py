@@ -9,7 +9,13 @@ from dagster_duckdb import DuckDBResource
 
 from codex_assets.defs.analytics.marts import MARTS, MartSettings, refresh_mart
 from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
-from codex_assets.defs.metadata import column_schema, table_metadata, table_preview
+from codex_assets.defs.metadata import (
+    column_schema,
+    partition_figures,
+    rows_by_day,
+    table_metadata,
+    table_preview,
+)
 from codex_assets.defs.partitions import daily_partitions, partition_days
 from codex_assets.defs.resources import CodexResource
 from codex_assets.lib.tables import TableSpec
@@ -49,13 +55,17 @@ def build_mart_asset(spec: TableSpec) -> dg.AssetsDefinition:
             if spec.partitioned:
                 days = partition_days(context)
                 written = refresh_mart(conn, spec, days[0], days[-1], settings)
+                by_day = rows_by_day(conn, spec, days)
             else:
-                days = []
+                days, by_day = [], {}
                 written = refresh_mart(conn, spec, settings=settings)
             preview = table_preview(conn, spec, days)
+        if spec.partitioned:
+            partition_figures(context, {day: {"dagster/row_count": n} for day, n in by_day.items()})
+            context.log.info(f"{spec.qualified_name}: {written} rows written for {len(days)} days")
         return dg.MaterializeResult(
             metadata={
-                **table_metadata(spec, written, asset_key_for_table),
+                **table_metadata(spec, None if spec.partitioned else written, asset_key_for_table),
                 "preview": preview,
             }
         )
