@@ -42,8 +42,11 @@ check-defs: setup
 ui: setup
 	$(UV) run dg dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
+# Every speed figure beside its reference, in one table (docs/performance.md); the `bench`
+# group (dlt, pyinstrument, py-spy) is installed here only, never by `setup` or CI.
+# `make bench ARGS=--quick` keeps the sizes small.
 bench: setup
-	$(UV) run python benchmarks/backfill_raw.py
+	$(UV) run --group bench python benchmarks/bench.py $(ARGS)
 
 clean:
 	rm -rf data .dagster_home

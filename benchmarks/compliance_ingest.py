@@ -92,9 +92,8 @@ def child_ingest(day: date, downstream: bool) -> None:
         "ok": result.success,
         "wall_s": wall,
         "events": metadata["dagster/row_count"].value,
-        "files": metadata["files"].value,
-        "bytes": metadata["bytes"].value,
-        "requests": metadata["requests"].value,
+        # The run-wide figures (issue 14 moved some of them to each partition's own record).
+        **{key: metadata[key].value for key in ("files", "bytes", "requests") if key in metadata},
         "peak_rss_mib_ingest": _peak_rss_mib(),
     }
     if downstream:
@@ -341,8 +340,8 @@ def main() -> None:
         )
     print(
         f"\nratio to read_json: {result['ratio_vs_read_json']:.2f}x; to the same SQL on local "
-        f"files: {result['ratio_vs_same_sql_local']:.2f}x; files {ingest['files']}, "
-        f"{ingest['bytes'] / 1e6:,.0f} MB; simulator cold generation "
+        f"files: {result['ratio_vs_same_sql_local']:.2f}x; files {ingest.get('files')}, "
+        f"{ingest.get('bytes', 0) / 1e6:,.0f} MB; simulator cold generation "
         f"{result['simulator_generation_s']:.1f}s (once per day and seed)"
     )
     if "downstream_wall_s" in ingest:

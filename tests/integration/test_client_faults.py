@@ -487,9 +487,8 @@ def test_iter_days_bounds_concurrency_and_yields_in_day_order(server, http):
     assert len(server.requests) == 8
 
 
-def test_iter_days_stops_after_a_failed_day_and_keeps_earlier_ones(server, http):
-    days = [DAY + timedelta(days=i) for i in range(8)]
-    bad = days[2]
+def _forbidden_on(bad: date):
+    """A server script: 403 for every page of `bad`, one row a day (a little slowly) otherwise."""
 
     def reply(request: Recorded) -> Reply:
         if _day_of(request) == bad:
@@ -497,7 +496,14 @@ def test_iter_days_stops_after_a_failed_day_and_keeps_earlier_ones(server, http)
         time.sleep(0.02)
         return page([usage_row("u", _day_of(request))])
 
-    server.script(reply)
+    return reply
+
+
+def test_iter_days_stops_after_a_failed_day_and_keeps_earlier_ones(server, http):
+    days = [DAY + timedelta(days=i) for i in range(8)]
+    bad = days[2]
+
+    server.script(_forbidden_on(bad))
     client = AnalyticsClient(http, WS, max_concurrency=2, now=lambda: NOW)
     kept = []
     with pytest.raises(ApiPermissionError) as caught:
@@ -532,6 +538,29 @@ def test_a_later_day_failing_lets_earlier_days_in_flight_finish(server, http):
     assert f"usage for {days[2]}" in str(caught.value)
     # The day after the failure stopped paging (at most its first page was in flight).
     assert len([r for r in server.requests if _day_of(r) == days[3]]) <= 1
+
+
+def test_map_days_lands_in_the_fetching_threads_and_stops_after_a_failed_day(server, http):
+    days = [DAY + timedelta(days=i) for i in range(6)]
+    bad = days[2]
+
+    server.script(_forbidden_on(bad))
+    client = AnalyticsClient(http, WS, max_concurrency=2, now=lambda: NOW)
+    landed: list[tuple[date, str]] = []
+
+    def land(fetch):
+        landed.append((fetch.day, threading.current_thread().name))
+        return fetch.day, len(fetch.rows)
+
+    kept = []
+    with pytest.raises(ApiPermissionError):
+        for day, rows in client.map_days("usage", days, land):
+            kept.append((day, rows))
+    assert kept == [(days[0], 1), (days[1], 1)]
+    # Landed where it was fetched (overlapping the other days), never in the caller's thread;
+    # nothing after the failed day started, and at most the one day in flight beside it landed.
+    assert all(name.startswith("codex-usage") for _, name in landed)
+    assert {day for day, _ in landed} <= set(days[:4])
 
 
 def test_closing_iter_days_early_starts_no_more_days(server, http):

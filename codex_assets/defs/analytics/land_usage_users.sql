@@ -5,11 +5,11 @@
 -- untyped: object, actor.type
 SELECT
     $day::DATE AS day,
-    (json ->> 'start_time')::BIGINT AS start_time,
-    (json ->> 'end_time')::BIGINT AS end_time,
-    coalesce(json ->> 'user_id', json -> 'actor' ->> 'user_id') AS user_id,
-    json -> 'actor' ->> 'email' AS email,
+    usage.start_time::BIGINT AS start_time,
+    usage.end_time::BIGINT AS end_time,
+    coalesce(usage.user_id, usage.actor.user_id) AS user_id,
+    usage.actor.email AS email,
     -- include: defs/analytics/_usage_measures.sql
     json AS record,
     $loaded_at::TIMESTAMP AS loaded_at
-FROM read_json_objects($path, format = 'array')
+-- include: defs/analytics/_usage_source.sql

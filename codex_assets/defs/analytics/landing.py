@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from codex_assets.defs.analytics.client import AnalyticsClient
+from codex_assets.defs.analytics.client import AnalyticsClient, DayFetch
 from codex_assets.defs.analytics.restatements import track_restatement
 from codex_assets.defs.analytics.schema import landing_sql
 from codex_assets.defs.analytics.tables import RawTable
@@ -73,13 +73,16 @@ def land_analytics_days(
 ) -> LandingReport:
     """Fetch each day of `table` from the API and land it as a whole partition.
 
-    Days are landed as soon as they arrive, so memory holds a few days at most and a run that
-    dies halfway keeps every day it finished. The client checks the API's window before the
+    Each day is landed as soon as it arrives, by the thread that fetched it (so landing one day
+    overlaps with fetching the next), memory holds a few days at most, and a run that dies
+    halfway keeps every day it finished. The client checks the API's window before the
     first request, so a window it cannot serve fails before anything is touched. A day that
     replaces an existing partition records the values that changed (`run_id` names the run).
     """
     report = LandingReport()
-    for fetch in client.iter_days(table.endpoint, days):
+
+    def land(fetch: DayFetch) -> tuple[DayFetch, int, int]:
+        # In the thread that fetched the day (see AnalyticsClient.map_days).
         partition = lake.partition_file(table.name, fetch.day)
         with track_restatement(partition, lake.root, table.name, fetch.day, run_id) as restated:
             landed = write_partition(
@@ -95,9 +98,13 @@ def land_analytics_days(
                     "complete": "true",
                 },
             )
+        fetch.rows = []  # landed: let the day's rows go while the others are in flight
+        return fetch, landed, restated.changed
+
+    for fetch, landed, changed in client.map_days(table.endpoint, days, land):
         report.rows_by_day[fetch.day] = landed
-        if restated.changed:
-            report.restated_by_day[fetch.day] = restated.changed
+        if changed:
+            report.restated_by_day[fetch.day] = changed
         report.pages += fetch.pages
         report.requests += fetch.requests
         report.retries += fetch.retries
