@@ -20,13 +20,20 @@ from codex_assets.defs.analytics.window import (
     latest_complete_day,
     oldest_servable_day,
 )
+from codex_assets.defs.automation import (
+    COMPLIANCE_SELECTION,
+    TRIGGER_TAG,
+    compliance_refresh_job,
+    daily_refresh_job,
+    partition_range_tags,
+)
 from codex_assets.defs.automation import RANGE_END_TAG as RANGE_END_TAG
 from codex_assets.defs.automation import RANGE_START_TAG as RANGE_START_TAG
-from codex_assets.defs.automation import TRIGGER_TAG, daily_refresh_job, partition_range_tags
 from codex_assets.defs.compliance.client import COMPLIANCE_SCOPE
 from codex_assets.defs.compliance.landing import RAW_TABLE as COMPLIANCE_RAW_TABLE
 from codex_assets.defs.compliance.raw_assets import RAW_KEY as COMPLIANCE_LOG
 from codex_assets.defs.compliance.window import oldest_retained_day
+from codex_assets.defs.partitions import compliance_partitions
 from codex_assets.lib.checks.window import ROWS_KEY, read_footers
 from codex_assets.lib.lake import Lake
 from codex_assets.lib.settings import Settings
@@ -126,17 +133,20 @@ class WindowRuns:
         return {k for run in self.runs for k in run.job_def.asset_layer.selected_asset_keys}
 
 
-def compliance_days(window: Window, landed: Iterable[date], now: datetime) -> Window | None:
+def compliance_days(
+    window: Window, landed: Iterable[date], now: datetime, first: date | None = None
+) -> Window | None:
     """The part of `window` the compliance log can run over: its latest days back to the
     first one the API no longer serves (older than its 30 days, codex-api.md "Compliance
-    API") and that was never landed; None when even the last day is such a day.
+    API") and that was never landed, or to its first partition `first`; None when even the
+    last day is such a day.
 
     Dagster records every day of a run's range as materialized, so a day the API cannot
     serve is never put in the compliance log's range (the asset refuses such a range)."""
     oldest, kept = oldest_retained_day(now), set(landed)
     start = None
     for day in reversed(window.days):
-        if day < oldest and day not in kept:
+        if (day < oldest and day not in kept) or (first is not None and day < first):
             break
         start = day
     return None if start is None else Window(start, window.end)
@@ -149,8 +159,10 @@ def run_window(
     log_level: str = "WARNING",
     now: datetime | None = None,
 ) -> WindowRuns:
-    """Materialize every asset (and its checks) for `window`: one run, or two when the window
-    reaches past the Compliance API's 30 days (`WindowRuns`).
+    """Materialize every asset (and its checks) for `window`: a run of the analytics assets
+    (job `daily_refresh`) and one of the compliance log and what only it feeds (job
+    `compliance_refresh`, over the days it can serve): the two have their own partition sets
+    (defs/partitions.py), and a job holds one (`WindowRuns`).
 
     `selection` names an asset group (e.g. `ingest`), or is any `AssetSelection` (assets and/or
     checks), to run only that part of the graph. The console shows warnings and errors only;
@@ -175,46 +187,35 @@ def run_window(
     keys, checks = set(chosen.resolve(graph)), set(chosen.resolve_checks(graph))
     if not keys and not checks:
         raise ValueError(f"The selection {selection!r} matches no asset or check.")
-    only_compliance = set(_compliance_only().resolve(graph))
+    only_compliance = set(COMPLIANCE_SELECTION.resolve(graph))
     landed = definitions.resources["codex"].lake().landed_days(COMPLIANCE_RAW_TABLE)
-    first = compliance_days(window, landed, now or utc_now())
+    first = compliance_days(window, landed, now or utc_now(), compliance_partitions.start.date())
+    # The compliance log's part first, so that what reads both sources finds it landed; a check
+    # goes with it when it is on a compliance asset (the partition set its asset has).
+    early = {c for c in checks if c.asset_key in only_compliance}
+    parts = [(daily_refresh_job, window, keys - only_compliance, checks - early)]
+    if first is not None:
+        parts.insert(0, (compliance_refresh_job, first, keys & only_compliance, early))
     split = first != window and bool(keys & only_compliance)
-    if not split:
-        parts = [(window, keys, checks)]
-    else:
-        # The compliance log's part first, so that what reads both sources finds it landed;
-        # a check goes with it when everything it reads is in it.
-        early = {c for c in checks if set(graph.get(c).parent_entity_keys) <= only_compliance}
-        parts = [(window, keys - only_compliance, checks - early)]
-        if first is not None:
-            parts.insert(0, (first, keys & only_compliance, early))
-    # A subset of the schedule's job rather than Dagster's hidden implicit asset job: the run
+    # Subsets of the schedules' jobs rather than Dagster's hidden implicit asset job: the run
     # list's Target then names a job (`daily_refresh`), where the hidden job's in-process run
     # showed an empty Target (execute_in_process records no asset selection on the run).
-    job = definitions.resolve_job_def(daily_refresh_job.name)
     return WindowRuns(
         tuple(
-            job.get_subset(
-                asset_selection=part_keys, asset_check_selection=part_checks
-            ).execute_in_process(
+            definitions.resolve_job_def(job.name)
+            .get_subset(asset_selection=part_keys, asset_check_selection=part_checks)
+            .execute_in_process(
                 instance=instance,
                 tags={**partition_range_tags(days.start, days.end), TRIGGER_TAG: "cli"},
                 run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
                 raise_on_error=False,
             )
-            for days, part_keys, part_checks in parts
+            for job, days, part_keys, part_checks in parts
             if part_keys or part_checks
         ),
         compliance=first if split else None,
         compliance_left_out=split and first is None,
     )
-
-
-def _compliance_only() -> dg.AssetSelection:
-    """The compliance log and what is built on it alone (not on the analytics API too)."""
-    compliance = dg.AssetSelection.assets(COMPLIANCE_LOG).downstream()
-    analytics = dg.AssetSelection.groups("ingest") - dg.AssetSelection.assets(COMPLIANCE_LOG)
-    return compliance - analytics.downstream()
 
 
 def summary(result: WindowRuns, window: Window, settings: Settings) -> str:
