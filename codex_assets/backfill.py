@@ -72,13 +72,13 @@ def checked_window(
     """`start..end` if the API can serve all of it and the partitions cover it, else a clear error."""
     if end < start:
         raise ValueError(f"--end {end} is before --start {start}.")
+    window = Window(start, end)
+    check_days_servable(window.days, now or utc_now())  # (the API's reason first, if any)
     if start < settings.start_date:
         raise ValueError(
             f"{start} is before the first partition ({settings.start_date}); set CODEX_START_DATE "
             "earlier to keep older days."
         )
-    window = Window(start, end)
-    check_days_servable(window.days, now or utc_now())
     return window
 
 
@@ -100,9 +100,9 @@ def default_selection(settings: Settings) -> tuple[dg.AssetSelection | None, str
 
 @dataclass(frozen=True)
 class WindowRuns:
-    """The runs of one window: one, or two when the window reaches past what the Compliance
-    API keeps (the compliance log and what only it feeds first, over the days it can serve,
-    then the rest over the whole window; see `compliance_days`)."""
+    """The runs of one window, one per partition set: the analytics assets (and the snapshots
+    and reports) over the whole window, then the compliance log and what only it feeds over
+    the days of it the Compliance API can serve (`compliance_days`)."""
 
     runs: tuple[dg.ExecuteInProcessResult, ...]
     compliance: Window | None = None
@@ -190,12 +190,14 @@ def run_window(
     only_compliance = set(COMPLIANCE_SELECTION.resolve(graph))
     landed = definitions.resources["codex"].lake().landed_days(COMPLIANCE_RAW_TABLE)
     first = compliance_days(window, landed, now or utc_now(), compliance_partitions.start.date())
-    # The compliance log's part first, so that what reads both sources finds it landed; a check
-    # goes with it when it is on a compliance asset (the partition set its asset has).
-    early = {c for c in checks if c.asset_key in only_compliance}
-    parts = [(daily_refresh_job, window, keys - only_compliance, checks - early)]
+    # The analytics part first, so that the compliance log's checks reading the analytics
+    # tables (`responses_per_turn_in_band`) find their days landed; the reconciliation mart,
+    # which reads the compliance activity, is completed after each rebuild of it (`follow`).
+    # A check goes with its asset's job.
+    late = {c for c in checks if c.asset_key in only_compliance}
+    parts = [(daily_refresh_job, window, keys - only_compliance, checks - late)]
     if first is not None:
-        parts.insert(0, (compliance_refresh_job, first, keys & only_compliance, early))
+        parts.append((compliance_refresh_job, first, keys & only_compliance, late))
     split = first != window and bool(keys & only_compliance)
     # Subsets of the schedules' jobs rather than Dagster's hidden implicit asset job: the run
     # list's Target then names a job (`daily_refresh`), where the hidden job's in-process run
