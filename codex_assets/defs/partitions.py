@@ -76,7 +76,7 @@ def record_starts(
     if recorded is None:
         partition_starts.write_record(path, wanted)
     elif (wanted.analytics, wanted.compliance) != (recorded.analytics, recorded.compliance):
-        partition_starts.write_record(path, wanted, replace=True)
+        partition_starts.write_record(path, wanted, overwrite=True)
     return wanted
 
 

@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from codex_assets.lib.settings import SettingsError
+from codex_assets.lib.storage import PRIVATE_DIR
 
 RECORD_FILE = "partitions.json"
 """The file in the data directory that fixes the starts of an install."""
@@ -95,17 +96,17 @@ def resolve(
     )
 
 
-def write_record(path: Path, starts: Starts, *, replace: bool = False) -> bool:
-    """Record `starts` at `path` unless a record is there already (`replace` only to move a
+def write_record(path: Path, starts: Starts, *, overwrite: bool = False) -> bool:
+    """Record `starts` at `path` unless a record is there already (`overwrite` only to move a
     start earlier); True when written. Written to a temporary name and renamed, so a record is
     whole or absent, and of two first runs racing, the first one's is kept."""
-    if path.exists() and not replace:
+    if path.exists() and not overwrite:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)  # (as the data dir is)
     body = {"analytics": starts.analytics.isoformat(), "compliance": starts.compliance.isoformat()}
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
     temporary.write_text(json.dumps(body, indent=2) + "\n")
-    if replace:
+    if overwrite:
         os.replace(temporary, path)
         return True
     try:
