@@ -21,19 +21,21 @@ from codex_assets.defs.analytics.window import (
     latest_complete_day,
     oldest_servable_day,
 )
-from codex_assets.defs.automation import RANGE_END_TAG as RANGE_END_TAG
-from codex_assets.defs.automation import RANGE_START_TAG as RANGE_START_TAG
 from codex_assets.defs.automation import (
+    COMPLIANCE_SELECTION,
     TRIGGER_TAG,
     compliance_refresh_job,
     daily_refresh_job,
     partition_range_tags,
 )
+from codex_assets.defs.automation import RANGE_END_TAG as RANGE_END_TAG
+from codex_assets.defs.automation import RANGE_START_TAG as RANGE_START_TAG
 from codex_assets.defs.compliance.client import COMPLIANCE_SCOPE
 from codex_assets.defs.compliance.landing import RAW_TABLE as COMPLIANCE_RAW_TABLE
 from codex_assets.defs.compliance.raw_assets import RAW_KEY as COMPLIANCE_LOG
 from codex_assets.defs.compliance.window import RETENTION_DAYS, oldest_retained_day
 from codex_assets.defs.compliance.window import latest_complete_day as compliance_complete_day
+from codex_assets.defs.partitions import compliance_partitions
 from codex_assets.lib.checks.outcome import plural
 from codex_assets.lib.checks.window import ROWS_KEY, read_footers
 from codex_assets.lib.lake import Lake
@@ -77,13 +79,13 @@ def checked_window(
     """`start..end` if the API can serve all of it and the partitions cover it, else a clear error."""
     if end < start:
         raise ValueError(f"--end {end} is before --start {start}.")
+    window = Window(start, end)
+    check_days_servable(window.days, now or utc_now())  # (the API's reason first, if any)
     if start < settings.start_date:
         raise ValueError(
             f"{start} is before the first partition ({settings.start_date}); set CODEX_START_DATE "
             "earlier to keep older days."
         )
-    window = Window(start, end)
-    check_days_servable(window.days, now or utc_now())
     return window
 
 
@@ -103,17 +105,20 @@ def default_selection(settings: Settings) -> tuple[dg.AssetSelection | None, str
     )
 
 
-def compliance_days(window: Window, landed: Iterable[date], now: datetime) -> Window | None:
+def compliance_days(
+    window: Window, landed: Iterable[date], now: datetime, first: date | None = None
+) -> Window | None:
     """The part of `window` the compliance log can run over: its latest days back to the
     first one the API no longer serves (older than its 30 days, codex-api.md "Compliance
-    API") and that was never landed; None when even the last day is such a day.
+    API") and that was never landed, or to its first partition `first`; None when even the
+    last day is such a day.
 
     Dagster records every day of a run's range as materialized, so a day the API cannot
     serve is never put in the compliance log's range (the asset refuses such a range)."""
     oldest, kept = oldest_retained_day(now), set(landed)
     start = None
     for day in reversed(window.days):
-        if day < oldest and day not in kept:
+        if (day < oldest and day not in kept) or (first is not None and day < first):
             break
         start = day
     return None if start is None else Window(start, window.end)
@@ -150,13 +155,13 @@ def compliance_ahead(
 def compliance_only(
     selection: dg.AssetSelection | None, graph: dg.AssetGraph | None = None
 ) -> set[dg.AssetKey]:
-    """The assets of `selection` (everything when None) that only the compliance log feeds:
-    what runs over the compliance log's own days; what also reads analytics waits for its."""
-    from codex_assets.definitions import defs
-    from codex_assets.defs.reconciliation.checks.freshness import compliance_fed_keys
+    """The assets of `selection` (everything when None) on the compliance log's partition set
+    (`COMPLIANCE_SELECTION`): the log and what only it feeds, run over the log's own days."""
+    if graph is None:
+        from codex_assets.definitions import defs
 
-    graph = graph or defs().resolve_asset_graph()
-    fed = compliance_fed_keys(graph)
+        graph = defs().resolve_asset_graph()
+    fed = set(COMPLIANCE_SELECTION.resolve(graph))
     return fed if selection is None else fed & set(selection.resolve(graph))
 
 
@@ -171,9 +176,9 @@ class WindowRun:
 
 @dataclass(frozen=True)
 class WindowRuns:
-    """The runs of one window: one, or two when the compliance log's days differ from the
-    window's (it runs first over the days its API can serve, `compliance_days`, and any day
-    complete after the window, `compliance_tail`; the rest then runs over the window)."""
+    """The runs of one window, one per partition set: the analytics assets (and the snapshots
+    and reports) over the whole window, then the compliance log and what only it feeds over
+    its own days (`compliance_days`, and any day complete after the window, `compliance_tail`)."""
 
     runs: tuple[WindowRun, ...]
     compliance: Window | None = None
@@ -212,12 +217,13 @@ def run_window(
     *,
     now: datetime | None = None,
     compliance_through: date | None = None,
-    job_name: str = daily_refresh_job.name,
     on_progress: Callable[[str], None] | None = None,
 ) -> WindowRuns:
-    """Materialize every asset (and its checks) for `window`: one run, or two (`WindowRuns`)
-    when the compliance log's days differ from the window's: past the Compliance API's 30
-    days, or through `compliance_through` (a day complete after the window).
+    """Materialize every asset (and its checks) for `window`: a run of the analytics assets
+    (job `daily_refresh`), then one of the compliance log and what only it feeds (job
+    `compliance_refresh`) over its own days: those of the window it can serve, through
+    `compliance_through` (a day complete after the window). The two have their own partition
+    sets (defs/partitions.py), and a job holds one (`WindowRuns`).
 
     `selection` names an asset group (e.g. `ingest`), or is any `AssetSelection` (assets and/or
     checks), to run only that part of the graph. The console shows warnings and errors only;
@@ -244,42 +250,43 @@ def run_window(
         raise ValueError(f"The selection {selection!r} matches no asset or check.")
     only_compliance = compliance_only(None, graph)
     landed = definitions.resources["codex"].lake().landed_days(COMPLIANCE_RAW_TABLE)
-    first = compliance_days(window, landed, now or utc_now())
+    first = compliance_days(window, landed, now or utc_now(), compliance_partitions.start.date())
     if first is not None and compliance_through is not None:
         first = Window(first.start, max(first.end, compliance_through))
-    label = "every asset" if selection is None else "the selected assets"
-    parts = [(window, keys, checks, label)]
-    if first != window and keys & only_compliance:
-        # The compliance log's part first, so that what reads both sources finds it landed;
-        # a check goes with it when everything it reads is in it.
-        early = {c for c in checks if set(graph.get(c).parent_entity_keys) <= only_compliance}
-        rest = "every other asset" if selection is None else "the rest of the selection"
-        parts = [(window, keys - only_compliance, checks - early, rest)]
-        if first is not None:
-            compliance = "the compliance log and what only it feeds"
-            parts.insert(0, (first, keys & only_compliance, early, compliance))
-    # A subset of the schedule's job rather than Dagster's hidden implicit asset job: the run
+    # The analytics part first, so that the compliance log's checks reading the analytics
+    # tables (`responses_per_turn_in_band`) find their days landed; the reconciliation mart,
+    # which reads the compliance activity, is completed after each rebuild of it (`follow`).
+    # A check goes with its asset's job.
+    late = {c for c in checks if c.asset_key in only_compliance}
+    parts = [
+        (daily_refresh_job, window, keys - only_compliance, checks - late, "the analytics assets")
+    ]
+    if first is not None:
+        compliance = "the compliance log and what only it feeds"
+        parts.append((compliance_refresh_job, first, keys & only_compliance, late, compliance))
+    # Subsets of the schedules' jobs rather than Dagster's hidden implicit asset job: the run
     # list's Target then names a job (`daily_refresh`), where the hidden job's in-process run
     # showed an empty Target (execute_in_process records no asset selection on the run).
-    job = definitions.resolve_job_def(job_name)
     return WindowRuns(
         tuple(
             WindowRun(
                 days,
                 _execute(
-                    job.get_subset(asset_selection=part_keys, asset_check_selection=part_checks),
+                    definitions.resolve_job_def(job.name).get_subset(
+                        asset_selection=part_keys, asset_check_selection=part_checks
+                    ),
                     days,
                     instance,
                     log_level,
                     {key for key in part_keys if graph.get(key).is_partitioned},
                     on_progress,
                 ),
-                part_label,
+                label,
             )
-            for days, part_keys, part_checks, part_label in parts
+            for job, days, part_keys, part_checks, label in parts
             if part_keys or part_checks
         ),
-        compliance=first if len(parts) > 1 else None,
+        compliance=first if first != window and keys & only_compliance else None,
     )
 
 
@@ -342,7 +349,6 @@ def run_command_window(
                 instance,
                 selected,
                 now=now,
-                job_name=compliance_refresh_job.name,
                 on_progress=on_progress,
             ).runs
         )

@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     # Imported here, inside main's error handling: importing the definitions reads
-    # CODEX_START_DATE, and a bad value is a one-line error like any other setting.
+    # CODEX_START_DATE and the partition starts' record: a bad one is a one-line error.
     import dagster as dg
 
     from codex_assets.backfill import (

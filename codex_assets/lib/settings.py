@@ -35,6 +35,18 @@ def environment() -> Mapping[str, str]:
     return os.environ
 
 
+def local_data_path(data_dir: str, duckdb_file: str | None) -> Path:
+    """`Settings.data_path` from the two raw settings (the partition starts' record needs it
+    before the resource is built)."""
+    data_dir = data_dir.strip().removeprefix("file://") or "./data"
+    if not is_remote(data_dir):
+        return Path(data_dir).expanduser().resolve()
+    duckdb_file = (duckdb_file or "").strip()
+    if duckdb_file and not duckdb_file.startswith("md:"):
+        return Path(duckdb_file).expanduser().resolve().parent
+    return Path("./data").resolve()
+
+
 @dataclass(frozen=True)
 class Settings:
     """The `CODEX_*` configuration once `CodexResource` has validated it; keys are not in the repr."""
@@ -51,7 +63,7 @@ class Settings:
     directory_csv: str | None
     surfaces_csv: str | None
     start_date: date
-    """The first daily partition (CODEX_START_DATE, read by defs/partitions.py)."""
+    """The analytics assets' first daily partition (defs/partitions.py; CODEX_START_DATE)."""
     simulator_users: int
     simulator_seed: int
     simulator_faults: str
@@ -82,11 +94,7 @@ class Settings:
         With an object-store CODEX_DATA_DIR the local files go next to CODEX_DUCKDB_PATH, or
         to ./data when that is unset or a MotherDuck database.
         """
-        if not self.lake_is_remote:
-            return Path(self.data_dir).expanduser().resolve()
-        if self.duckdb_file and not self.duckdb_file.startswith("md:"):
-            return Path(self.duckdb_file).expanduser().resolve().parent
-        return Path("./data").resolve()
+        return local_data_path(self.data_dir, self.duckdb_file)
 
     @property
     def duckdb_path(self) -> str:

@@ -94,9 +94,20 @@ def backfilled(tmp_path_factory):
             print(f"\ndagster dev up after {time.monotonic() - started:.0f}s")
             end = latest_complete_day(datetime.now(UTC))
             days = [(end - timedelta(days=i)).isoformat() for i in reversed(range(DAYS))]
-            nodes = dagster.graphql("{ assetNodes { assetKey { path } isMaterializable } }")
-            selection = [
-                {"path": n["assetKey"]["path"]}
+            nodes = dagster.graphql(
+                "{ assetNodes { assetKey { path } isMaterializable isPartitioned } }"
+            )
+            # Each asset with its own days: the analytics and compliance assets have their own
+            # partition sets, so `partitionNames` (one set for every root) is refused.
+            by_asset = [
+                {
+                    "assetKey": {"path": n["assetKey"]["path"]},
+                    "partitions": (
+                        {"range": {"start": days[0], "end": days[-1]}}
+                        if n["isPartitioned"]
+                        else None
+                    ),
+                }
                 for n in nodes["assetNodes"]
                 if n["isMaterializable"]
             ]
@@ -104,8 +115,7 @@ def backfilled(tmp_path_factory):
                 LAUNCH,
                 {
                     "params": {
-                        "assetSelection": selection,
-                        "partitionNames": days,
+                        "partitionsByAssets": by_asset,
                         "title": "e2e: the last days",
                         "fromFailure": False,
                     }

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import dagster as dg
 import pytest
 
+from codex_assets.definitions import defs
+from codex_assets.defs.partitions import compliance_partitions, daily_partitions
+from codex_assets.lib.api_windows import ANALYTICS_SLA, COMPLIANCE_SLA
 from codex_assets.lib.lake import Lake
 from tests.support.partition_rows import PartitionRows
 
@@ -18,7 +22,7 @@ query($partitions: [String!]) {
   assetNodes {
     assetKey { path }
     isPartitioned
-    partitionStats { numMaterialized numFailed }
+    partitionStats { numMaterialized numFailed numPartitions }
     assetPartitionStatuses {
       ... on TimePartitionStatuses { ranges { status startKey endKey } }
     }
@@ -67,3 +71,20 @@ def test_materialized_exactly_the_days_landed(shown):
         assert node["partitionStats"]["numFailed"] == 0, key
         # The day before the backfill holds no data and shows none.
         assert before not in {e["partition"] for e in node["assetMaterializations"]}, key
+
+
+def test_each_set_shows_only_days_its_api_can_fill(shown):
+    """Issue 14: no partition a fresh install can never fill. The webserver shows 90 analytics
+    partitions (the API's 90 days) and 29 compliance ones (the days whose files are all still
+    kept), the sets this process resolves too (the same start in every process)."""
+    nodes, _, _, _ = shown
+    graph = defs().resolve_asset_graph()
+    expected = {
+        daily_partitions: ANALYTICS_SLA.lookback_days,
+        compliance_partitions: COMPLIANCE_SLA.lookback_days - 1,
+    }
+    shown_counts = {key: node["partitionStats"]["numPartitions"] for key, node in nodes.items()}
+    for key, count in shown_counts.items():
+        partitions_def = graph.get(dg.AssetKey(key.split("/"))).partitions_def
+        assert count == expected[partitions_def] == len(partitions_def.get_partition_keys()), key
+    assert {shown_counts["raw/usage_users"], shown_counts["raw/compliance_codex_log"]} == {90, 29}

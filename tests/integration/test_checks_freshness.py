@@ -15,7 +15,7 @@ from codex_assets.defs.compliance.checks.asset_checks import COMPLIANCE_TARGET
 from codex_assets.defs.compliance.checks.specs import LAST_30_DAYS_LOADED
 from codex_assets.defs.compliance.raw_assets import RAW_KEY as COMPLIANCE_KEY
 from codex_assets.defs.compliance.window import COMPLIANCE_SLA
-from codex_assets.defs.partitions import daily_partitions
+from codex_assets.defs.partitions import compliance_partitions
 from codex_assets.defs.reconciliation.checks import freshness as freshness_module
 from codex_assets.defs.reconciliation.checks.freshness import (
     FRESHNESS_SENSOR_NAME,
@@ -130,7 +130,7 @@ def test_a_policy_an_asset_declares_is_kept():
 def compliance_module():
     """A stand-in for the compliance log's asset: `raw/compliance_codex_log`, daily."""
 
-    @dg.asset(key=COMPLIANCE_KEY, partitions_def=daily_partitions)
+    @dg.asset(key=COMPLIANCE_KEY, partitions_def=compliance_partitions)
     def compliance_codex_log() -> None: ...
 
     return compliance_codex_log

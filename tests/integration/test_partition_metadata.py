@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 import dagster as dg
 import pytest
 
+from codex_assets.definitions import defs
 from codex_assets.defs.compliance.window import oldest_retained_day
+from codex_assets.defs.partitions import compliance_partitions, daily_partitions
 from codex_assets.lib.lake import Lake
 from tests.support.partition_rows import PartitionRows
 
@@ -81,3 +83,25 @@ def test_no_export_file_is_empty_and_none_is_written_for_a_day_never_landed(reco
     assert files and all(path.stat().st_size > 0 for path in files)
     days = {path.name.removeprefix("codex_log-").split(".", 1)[0] for path in files}
     assert days == {d.isoformat() for d in backfill.result.compliance.days}
+
+
+def test_at_most_three_partitions_before_the_last_loaded_day_are_unmaterialized(recorded):
+    """Issue 14's bar: after the 90-day backfill no partitioned asset shows days it can never
+    fill, the compliance assets included (their set starts at their API's 30 days)."""
+    backfill, _, _ = recorded
+    graph = defs().resolve_asset_graph()
+    counted = {}
+    for key in graph.get_all_asset_keys():
+        partitions_def = graph.get(key).partitions_def
+        if partitions_def is None or not graph.get(key).is_executable:
+            continue
+        done = backfill.instance.get_materialized_partitions(key)
+        assert done, key.to_user_string()
+        keys = partitions_def.get_partition_keys()
+        before_last = keys[: keys.index(max(done)) + 1]
+        counted[key.to_user_string()] = len(set(before_last) - done)
+    assert counted and max(counted.values()) <= 3, counted
+    # Each set starts at the first day its backfill could load: 90 days, and the 30 days
+    # the compliance files are kept.
+    assert daily_partitions.start.date() == backfill.window.start, counted
+    assert compliance_partitions.start.date() == backfill.result.compliance.start, counted

@@ -27,7 +27,7 @@ from codex_assets.lib.lake import SOURCE_MARKER, Lake
 from codex_assets.lib.settings import SettingsError
 from tests.support.resources import environment_settings
 from tests.support.s3_server import moto_server
-from tests.support.schedule import scheduled_run
+from tests.support.schedule import scheduled_compliance_run, scheduled_run
 
 BUCKET = "codex-lake"
 PREFIX = "teams/data"
@@ -66,6 +66,8 @@ def test_a_scheduled_run_lands_the_lake_on_s3_and_reads_it_back(s3_env):
     instance = dg.DagsterInstance.ephemeral()
     first = scheduled_run(instance)
     assert first.success, [e.message for e in first.all_events if e.is_failure]
+    compliance = scheduled_compliance_run(instance)  # (its own partition set, its own job)
+    assert compliance.success, [e.message for e in compliance.all_events if e.is_failure]
 
     # Every raw partition is an object in the bucket, next to the source marker; nothing of
     # the lake is on local disk, and no staging leftovers are published.

@@ -31,7 +31,7 @@ from codex_assets.defs.compliance.checks.freshness import (
 )
 from codex_assets.defs.compliance.raw_assets import RAW_KEY as COMPLIANCE_KEY
 from codex_assets.defs.compliance.window import COMPLIANCE_SLA
-from codex_assets.defs.partitions import daily_partitions
+from codex_assets.defs.partitions import compliance_partitions
 from codex_assets.defs.reconciliation.checks.freshness import freshness_checks
 from codex_assets.lib.checks.freshness import (
     FRESH_UNTIL_KEY,
@@ -154,7 +154,7 @@ def test_the_lakes_newest_event_is_read_from_the_newest_partitions(tmp_path):
 # -- through Dagster, against the contract server over real HTTP --------------------------------
 
 
-@dg.asset(key=COMPLIANCE_KEY, partitions_def=daily_partitions)
+@dg.asset(key=COMPLIANCE_KEY, partitions_def=compliance_partitions)
 def _compliance_codex_log() -> None: ...
 
 

@@ -13,11 +13,12 @@ from codex_assets.defs.automation import (
     RANGE_START_TAG,
     compliance_refresh_job,
     compliance_refresh_schedule,
+    compliance_restate_schedule,
     daily_refresh_job,
     daily_refresh_schedule,
     scheduled_range,
 )
-from codex_assets.defs.partitions import daily_partitions
+from codex_assets.defs.partitions import compliance_partitions, daily_partitions
 
 
 def _tick(when: datetime) -> list[dg.RunRequest]:
@@ -70,18 +71,47 @@ def test_range_is_clipped_to_the_first_partition():
     assert not result.run_requests and result.skip_message
 
 
-def test_the_scheduled_job_covers_every_asset_and_one_run_is_possible():
+def test_the_two_scheduled_jobs_cover_every_asset_each_in_one_run_of_one_partition_set():
     definitions = defs()
     graph = definitions.resolve_asset_graph()
-    job = definitions.resolve_job_def(daily_refresh_job.name)
-    in_job = set(job.asset_layer.executable_asset_keys)
-    assert in_job == {key for key in graph.get_all_asset_keys() if graph.get(key).is_executable}
-    for key in in_job:
-        node = graph.get(key)
-        if node.partitions_def is not None:
-            # One run over a range needs every partitioned asset to accept a single run.
-            assert node.partitions_def == daily_partitions, key
-            assert node.backfill_policy == dg.BackfillPolicy.single_run(), key
+    executable = {key for key in graph.get_all_asset_keys() if graph.get(key).is_executable}
+    jobs = {
+        daily_refresh_job.name: daily_partitions,
+        compliance_refresh_job.name: compliance_partitions,
+    }
+    covered: list = []
+    for name, partitions_def in jobs.items():
+        job = definitions.resolve_job_def(name)
+        in_job = set(job.asset_layer.executable_asset_keys)
+        covered += in_job
+        for key in in_job:
+            node = graph.get(key)
+            if node.partitions_def is not None:
+                # One run over a range needs every partitioned asset to accept a single run.
+                assert node.partitions_def == partitions_def, key
+                assert node.backfill_policy == dg.BackfillPolicy.single_run(), key
+    assert sorted(covered) == sorted(executable)  # every asset in exactly one of the two
+    assert daily_partitions != compliance_partitions
+
+
+def test_compliance_restate_tick_at_1230_reloads_the_last_three_compliance_days():
+    assert compliance_restate_schedule.cron_schedule == daily_refresh_schedule.cron_schedule
+    assert compliance_restate_schedule.job_name == compliance_refresh_job.name
+    assert compliance_restate_schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    first = compliance_partitions.start.date()
+    tick = datetime(first.year, first.month, first.day, 12, 30, tzinfo=UTC)
+    context = dg.build_schedule_context(scheduled_execution_time=tick + timedelta(days=10))
+    (request,) = compliance_restate_schedule.evaluate_tick(context).run_requests
+    assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == (
+        (first + timedelta(days=7)).isoformat(),
+        (first + timedelta(days=9)).isoformat(),
+    )
+    assert request.run_key == f"compliance-restate-{first + timedelta(days=9)}"
+    # Clipped to the compliance set's own start, not the analytics one's.
+    assert scheduled_range(tick + timedelta(days=2), compliance_partitions) == (
+        first,
+        first + timedelta(days=1),
+    )
 
 
 @pytest.mark.parametrize("hour", [0, 12, 23])
@@ -110,7 +140,7 @@ def test_compliance_tick_at_0115_utc_loads_yesterday_before_its_0200_deadline():
 
 
 def test_compliance_tick_skips_before_the_first_partition():
-    first = daily_partitions.start.date()
+    first = compliance_partitions.start.date()
     result = _compliance_tick(datetime(first.year, first.month, first.day, 1, 15, tzinfo=UTC))
     assert not result.run_requests and result.skip_message
 

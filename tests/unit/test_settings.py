@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import fields
-from datetime import date
 
 import dagster as dg
 import pytest
@@ -19,7 +18,11 @@ def test_defaults_run_the_embedded_simulator():
     settings = CodexResource().settings()
     assert settings.source == "simulator"
     assert settings.usd_per_credit is None
-    assert settings.start_date == date(2026, 1, 1) == partitions.start_date({})
+    assert (
+        settings.start_date
+        == partitions.STARTS.analytics
+        == partitions.daily_partitions.start.date()
+    )
 
 
 def test_unset_and_blank_variables_keep_the_defaults():
@@ -90,12 +93,6 @@ def test_bad_values_given_to_the_resource_name_the_variable_too():
         CodexResource(usd_per_credit=-1)
     with pytest.raises(SettingsError, match="CODEX_COMPLIANCE_RETENTION_DAYS"):
         CodexResource(compliance_retention_days=0)
-
-
-def test_a_bad_start_date_names_the_variable():
-    assert partitions.start_date({"CODEX_START_DATE": "2026-03-01"}) == date(2026, 3, 1)
-    with pytest.raises(SettingsError, match="CODEX_START_DATE"):
-        partitions.start_date({"CODEX_START_DATE": "01/02/2026"})
 
 
 def test_keys_are_not_in_the_repr():

@@ -9,19 +9,11 @@ the window *before* sending anything and says exactly which days are out and why
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from codex_assets.lib.checks.sla import Sla
+from codex_assets.lib.api_windows import ANALYTICS_SLA as ANALYTICS_SLA
 from codex_assets.lib.http.errors import OutsideApiWindowError
 
-ANALYTICS_SLA = Sla(
-    name="analytics",
-    ready_after=timedelta(hours=12),
-    due_after=timedelta(hours=14),
-    lookback_days=90,
-)
-"""Day D is final at D+1 12:00 UTC (the documented 12-hour lag) and due, loaded, by D+1 14:00
-UTC (the daily run starts at 12:30). The API serves any day starting within the last 90."""
 ANALYTICS_LOOKBACK_DAYS = ANALYTICS_SLA.lookback_days
 ANALYTICS_LAG = ANALYTICS_SLA.ready_after
 

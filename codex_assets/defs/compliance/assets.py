@@ -60,7 +60,7 @@ def table_asset(
         key=table_asset_key(spec.qualified_name),
         description=f"{spec.description}\n\nGrain: {grain or ', '.join(spec.grain)}.",
         deps=list(deps),
-        partitions_def=partitions.daily_partitions if partitioned else None,
+        partitions_def=partitions.compliance_partitions if partitioned else None,
         backfill_policy=dg.BackfillPolicy.single_run() if partitioned else None,
         pool="duckdb",
         group_name="marts",
@@ -192,7 +192,7 @@ def secret_findings(
         "(typed columns). Byte-stable across re-runs; owner-only; restricted (holds text)."
     ),
     deps=[EVENTS_KEY],
-    partitions_def=partitions.daily_partitions,
+    partitions_def=partitions.compliance_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool="duckdb",
     group_name="reports",

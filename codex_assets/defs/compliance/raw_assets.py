@@ -42,7 +42,7 @@ _DESCRIPTIONS = {
 @dg.asset(
     key=RAW_KEY,
     description=CODEX_LOG_SPEC.description,
-    partitions_def=partitions.daily_partitions,
+    partitions_def=partitions.compliance_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool="codex_api",
     group_name="ingest",

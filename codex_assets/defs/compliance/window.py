@@ -8,17 +8,10 @@ compliance run starts at 01:15 UTC, and the day is due by 02:00 UTC.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from codex_assets.lib.checks.sla import Sla
+from codex_assets.lib.api_windows import COMPLIANCE_SLA as COMPLIANCE_SLA
 
-COMPLIANCE_SLA = Sla(
-    name="compliance",
-    ready_after=timedelta(hours=1),
-    due_after=timedelta(hours=2),
-    lookback_days=30,
-    whole_day_retention=True,
-)
 RETENTION_DAYS = COMPLIANCE_SLA.lookback_days
 PUBLICATION_LAG = COMPLIANCE_SLA.ready_after
 """A day is complete this long after it ends (the documented p99 file latency is 30 min)."""

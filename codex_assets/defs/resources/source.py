@@ -17,12 +17,15 @@ import dagster as dg
 import httpx
 
 from codex_assets.defs.analytics.client import ANALYTICS_KEY_VAR, ANALYTICS_SCOPE, AnalyticsClient
+from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
 from codex_assets.defs.compliance.client import (
     COMPLIANCE_KEY_VAR,
     COMPLIANCE_SCOPE,
     ComplianceClient,
     compliance_http_settings,
 )
+from codex_assets.defs.compliance.landing import RAW_TABLE as COMPLIANCE_RAW_TABLE
+from codex_assets.defs.partitions import record_starts
 from codex_assets.defs.resources.codex import SECRETS, CodexResource
 from codex_assets.defs.resources.preflight import keys_needed, missing_key, problems_with
 from codex_assets.lib.http.client import ApiHttpClient, HttpSettings
@@ -150,7 +153,8 @@ class CodexSourceResource(CodexResource):
     """
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        """The preflight, so a run launched from the UI fails its first step with its lines."""
+        """The preflight, so a run launched from the UI fails its first step with its lines;
+        then the partition starts are recorded, if this is the install's first run."""
         run = context.run
         needs = keys_needed(run.asset_selection if run is not None else None)
         # The keys as the run resolved its EnvVar fields; the MotherDuck token is DuckDB's own
@@ -161,9 +165,16 @@ class CodexSourceResource(CodexResource):
             for field, variable in self.variables().items()
             if field in SECRETS
         }
-        problems = problems_with(self.settings(), keys, needs=needs, motherduck=False)
+        settings = self.settings()
+        problems = problems_with(settings, keys, needs=needs, motherduck=False)
         if problems:
             raise SettingsError("\n".join(problems))
+        lake = self.lake()
+        record_starts(  # (the first run fixes where the partitions start: defs/partitions.py)
+            settings.data_path,
+            [day for table in ANALYTICS_RAW_TABLES for day in lake.landed_days(table.name)],
+            lake.landed_days(COMPLIANCE_RAW_TABLE),
+        )
 
     def fingerprint(self) -> dict[str, str]:
         return source_fingerprint(self.settings())

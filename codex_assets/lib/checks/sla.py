@@ -1,8 +1,8 @@
 """The service level of a source's daily partitions: when day D is final, when it is due, and
 how far back the source can still refill it.
 
-One `Sla` per source, defined in its slice (`ANALYTICS_SLA` in defs/analytics/window.py,
-`COMPLIANCE_SLA` in defs/compliance/window.py), so the client's window, the partition freshness
+One `Sla` per source (`ANALYTICS_SLA`, `COMPLIANCE_SLA` in lib/api_windows.py, each re-exported
+by its slice's window.py), so the client's window, the partition freshness
 checks (deadline cron), the asset-level freshness policies (time windows) and the coverage
 checks (which days must be present) all read the same numbers.
 """
