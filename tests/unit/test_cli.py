@@ -13,13 +13,29 @@ from codex_assets.cli import main
         (["backfill", "--days", "0"], "--days must be above zero"),
         (["backfill", "--days", "3", "--end", "2026-11-01"], "--end goes with --start"),
         (["backfill", "--start", "2026-11-03", "--end", "2026-11-01"], "is before --start"),
-        (["backfill", "--start", "2020-01-01"], "before the first partition"),
+        (["backfill", "--start", "2020-01-01"], "Servable now:"),
     ],
 )
 def test_bad_windows_are_refused_with_the_fix(data_dir, capsys, argv, message):
     assert main(argv) == 2
     assert message in capsys.readouterr().err
     assert not data_dir.exists() or not (data_dir / "lake").exists()  # nothing was run
+
+
+def test_a_servable_day_before_the_first_partition_is_refused_naming_the_setting():
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from codex_assets.backfill import checked_window, last_days_window
+    from codex_assets.defs.resources import CodexResource
+
+    settings = CodexResource().settings()
+    window = last_days_window(3, settings)
+    later_start = replace(settings, start_date=window.end)
+    with pytest.raises(ValueError, match="before the first partition.*CODEX_START_DATE"):
+        checked_window(window.start, window.end, later_start)
+    assert checked_window(window.end, window.end, later_start).days == [window.end]
+    assert window.end - window.start == timedelta(days=2)
 
 
 def test_without_a_compliance_key_the_real_api_run_leaves_the_compliance_assets_out():
