@@ -35,7 +35,15 @@ from codex_assets.cli import main
 from codex_assets.simulator.app import Simulator
 from codex_assets.simulator.config import SimulatorConfig
 from tests.support.digests import lake_digest, warehouse_digest
-from tests.support.kills import ANY_ROUTE, KillPoint, Tripwire, dead_staging, leftovers, serving
+from tests.support.kills import (
+    ANY_ROUTE,
+    KillPoint,
+    Tripwire,
+    dead_staging,
+    leftovers,
+    published,
+    serving,
+)
 from tests.support.resources import served_api_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
@@ -115,6 +123,18 @@ def _window_args(ref: Reference) -> list[str]:
     return ["--start", ref.window[0], "--end", ref.window[1]]
 
 
+def _reached(ref: Reference, point: KillPoint, process: subprocess.Popen, data: Path) -> bool:
+    """Wait for `point` (at most 240 s); whether it came while the run was alive."""
+    if not point.published:
+        return ref.wire.tripped.wait(240)
+    started, deadline = time.time(), time.monotonic() + 240
+    while time.monotonic() < deadline and process.poll() is None:
+        if published(data, point.route, since=started) >= point.nth:
+            return True
+        time.sleep(0.01)
+    return False
+
+
 def _kill_at(ref: Reference, env: dict[str, str], point: KillPoint) -> None:
     """Start the backfill as its own process group, SIGKILL it at `point`, check the lake."""
     ref.wire.arm(point)
@@ -129,7 +149,7 @@ def _kill_at(ref: Reference, env: dict[str, str], point: KillPoint) -> None:
             start_new_session=True,
         )
         try:
-            reached = ref.wire.tripped.wait(240)
+            reached = _reached(ref, point, process, Path(env["CODEX_DATA_DIR"]))
             if reached and point.after_s:
                 time.sleep(point.after_s)
             alive = process.poll() is None
@@ -163,25 +183,16 @@ def _assert_equals_clean(ref: Reference, env: dict[str, str]) -> None:
     assert not differ, {name: (ref.warehouse.get(name), got.get(name)) for name in sorted(differ)}
 
 
-def _first_after(routes: tuple[str, ...], route: str, seen: str) -> int:
-    """1-based position of the first `route` request after the first `seen` request."""
-    start = routes.index(seen)
-    return start + routes[start:].index(route) + 1
-
-
 def default_points(ref: Reference) -> list[KillPoint]:
-    """One point in each phase, as positions in the clean run's requests."""
+    """One point in each phase: by the clean run's request counts, by a published partition,
+    and by time after the last request."""
     counts, total = ref.counts, sum(ref.counts.values())
     return [
         KillPoint("analytics-pages", "usage", counts["usage"] // 2 + 1),
         KillPoint("compliance-list", "compliance_logs", 2),
         KillPoint("mid-download", "compliance_file", 3),
-        # the next day's listing, once a first day's files are coming in
-        KillPoint(
-            "between-days",
-            ANY_ROUTE,
-            _first_after(ref.routes, "compliance_logs", "compliance_file"),
-        ),
+        # the first compliance day is published, the next ones are still coming
+        KillPoint("between-days", "compliance_codex_log", 1, published=True),
         KillPoint("marts-and-checks", ANY_ROUTE, total, after_s=round(ref.tail_s * 0.4, 2)),
     ]
 

@@ -31,12 +31,15 @@ ANY_ROUTE = "*"
 @dataclass(frozen=True)
 class KillPoint:
     """Kill when the `nth` request of `route` (ANY_ROUTE: of any route) arrives, then wait
-    `after_s` more (a point in a phase without requests); `phase` is for the test's id."""
+    `after_s` more (a point in a phase without requests); with `published`, `route` is a lake
+    table instead, and the kill comes once its `nth` partition is published (between days).
+    `phase` is for the test's id."""
 
     phase: str
     route: str
     nth: int
     after_s: float = 0.0
+    published: bool = False
 
     @property
     def id(self) -> str:
@@ -107,6 +110,12 @@ def serving(wire: Tripwire) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def published(data_dir: Path, table: str, since: float) -> int:
+    """How many partitions of `table` were published (written) at or after `since` (epoch s)."""
+    files = (data_dir / "lake" / table).glob("day=*/data.parquet")
+    return sum(1 for path in files if path.stat().st_mtime >= since)
 
 
 def leftovers(data_dir: Path) -> list[str]:
