@@ -59,3 +59,21 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def codex(data_dir: Path) -> CodexSourceResource:
     """The Codex resource the `data_dir` fixture's environment configures, built directly."""
     return codex_resource(data_dir)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--kill-matrix",
+        action="store_true",
+        help="run the kill suite's twenty points (tests marked kill_matrix; minutes)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The kill matrix runs only when asked for: `make test` keeps the suite's five points."""
+    if config.getoption("--kill-matrix"):
+        return
+    skip = pytest.mark.skip(reason="the kill matrix runs with --kill-matrix")
+    for item in items:
+        if "kill_matrix" in item.keywords:
+            item.add_marker(skip)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
@@ -18,7 +16,6 @@ from codex_assets.defs.analytics.tables import ANALYTICS_RAW_TABLES
 from codex_assets.defs.reports.page import dashboard_page_data
 from codex_assets.defs.resources.source import simulator_for
 from codex_assets.lib.lake import Lake
-from tests.support.resources import environment_settings
 
 RAW_ASSETS = [dg.AssetKey(["raw", table.name]) for table in ANALYTICS_RAW_TABLES]
 
@@ -150,61 +147,6 @@ def test_window_older_than_the_api_serves_is_refused_before_any_request(data_dir
     assert done.returncode == 2
     assert "90 days" in done.stderr
     assert not (data_dir / "lake").exists()
-
-
-KILLED_WINDOW_DAYS = 10
-"""Long enough to kill the run between days (300 ms a request, one day at a time)."""
-
-
-def test_a_run_killed_between_days_leaves_only_whole_partitions(data_dir):
-    env = {
-        **os.environ,
-        # (analytics routes only: the compliance log, run first, stays quick)
-        "CODEX_SIMULATOR_FAULTS": "slow:delay_ms=300,endpoints=usage|code_reviews|code_review_responses",
-        "CODEX_API_MAX_CONCURRENCY": "1",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "codex_assets.cli", "backfill", "--days", str(KILLED_WINDOW_DAYS)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    lake = Lake(data_dir / "lake")
-
-    def landed() -> dict:
-        return {t: lake.landed_days(t.name) for t in ANALYTICS_RAW_TABLES}
-
-    try:
-        deadline = time.monotonic() + 120
-        while sum(map(len, landed().values())) < 3 and time.monotonic() < deadline:
-            time.sleep(0.05)
-    finally:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    partitions = landed()
-    assert 3 <= sum(map(len, partitions.values())) < 4 * KILLED_WINDOW_DAYS
-    simulator = simulator_for(environment_settings())
-    for table, days in partitions.items():
-        for day in days:
-            with duckdb.connect() as conn:
-                records = conn.execute(
-                    "SELECT record FROM read_parquet($p)",
-                    {"p": str(lake.partition_file(table.name, day))},
-                ).fetchall()
-            served = simulator.day_rows(table.endpoint, day)
-            landed_rows = sorted((orjson.loads(r) for (r,) in records), key=_sort_key)
-            assert landed_rows == sorted(served, key=_sort_key), (table.name, day)
-    # The killed run is safe to repeat: the same window completes over what it left.
-    done = subprocess.run(
-        [sys.executable, "-m", "codex_assets.cli", "backfill", "--days", str(KILLED_WINDOW_DAYS)],
-        env=os.environ.copy(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    assert all(len(days) == KILLED_WINDOW_DAYS for days in landed().values())
 
 
 def test_every_mart_is_built_and_reconciles_on_every_day(backfilled):

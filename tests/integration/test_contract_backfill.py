@@ -17,6 +17,7 @@ from codex_assets.lib.lake import Lake
 from codex_assets.simulator.app import Simulator
 from codex_assets.simulator.config import SimulatorConfig
 from codex_assets.simulator.server import running
+from tests.support.resources import served_api_env
 
 pytestmark = pytest.mark.e2e
 
@@ -29,16 +30,7 @@ def test_a_sparse_one_row_a_page_server_backfills_every_mart(data_dir, monkeypat
         SimulatorConfig(profile="contract", users=20, seed=11, max_page_rows=1, max_page_files=1)
     )
     with running(sim) as base_url:
-        for name, value in {
-            "CODEX_SOURCE": "api",
-            "CODEX_API_BASE_URL": base_url,
-            "CODEX_WORKSPACE_ID": sim.workspace_id,
-            "CODEX_ANALYTICS_API_KEY": sim.config.analytics_key,
-            "CODEX_COMPLIANCE_API_KEY": sim.config.compliance_key,
-            # A local server: no need to pace requests as the real API's limits ask.
-            "CODEX_API_REQUESTS_PER_MINUTE": "100000",
-            "CODEX_COMPLIANCE_DOWNLOADS_PER_MINUTE": "100000",
-        }.items():
+        for name, value in served_api_env(base_url, sim).items():
             monkeypatch.setenv(name, value)
         assert main(["backfill", "--days", str(DAYS)]) == 0
     text = capsys.readouterr().out

@@ -14,6 +14,7 @@ from typing import Any
 
 from codex_assets.defs.resources.source import CodexSourceResource
 from codex_assets.lib.settings import Settings
+from codex_assets.simulator.app import Simulator
 
 CONTRACT_WORKSPACE = {"simulator_users": 60, "simulator_seed": 11, "simulator_profile": "contract"}
 """The embedded simulator the `data_dir` fixture configures: 60 users, seed 11, contract shapes."""
@@ -37,3 +38,18 @@ def environment_codex() -> CodexSourceResource:
 def environment_settings() -> Settings:
     """The settings a Dagster run started now would use (the process environment's)."""
     return environment_codex().settings()
+
+
+def served_api_env(base_url: str, sim: Simulator) -> dict[str, str]:
+    """The variables that point the pipeline at `sim` served over HTTP at `base_url` (what
+    `codex-assets simulator serve` prints), unpaced since the server is local."""
+    return {
+        "CODEX_SOURCE": "api",
+        "CODEX_API_BASE_URL": base_url,
+        "CODEX_WORKSPACE_ID": sim.workspace_id,
+        "CODEX_ANALYTICS_API_KEY": sim.config.analytics_key,
+        "CODEX_COMPLIANCE_API_KEY": sim.config.compliance_key,
+        # A local server: no need to pace requests as the real API's limits ask.
+        "CODEX_API_REQUESTS_PER_MINUTE": "100000",
+        "CODEX_COMPLIANCE_DOWNLOADS_PER_MINUTE": "100000",
+    }
