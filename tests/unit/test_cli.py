@@ -32,7 +32,7 @@ def test_a_servable_day_before_the_first_partition_is_refused_naming_the_setting
     settings = CodexResource().settings()
     window = last_days_window(3, settings)
     later_start = replace(settings, start_date=window.end)
-    with pytest.raises(ValueError, match="before the first partition.*CODEX_START_DATE"):
+    with pytest.raises(ValueError, match=r"before the first partition.*CODEX_START_DATE"):
         checked_window(window.start, window.end, later_start)
     assert checked_window(window.end, window.end, later_start).days == [window.end]
     assert window.end - window.start == timedelta(days=2)
