@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -31,7 +30,9 @@ from pathlib import Path
 
 import pytest
 
+from codex_assets.backfill import last_days_window
 from codex_assets.cli import main
+from codex_assets.defs.resources import CodexResource
 from codex_assets.simulator.app import Simulator
 from codex_assets.simulator.config import SimulatorConfig
 from tests.support.digests import lake_digest, warehouse_digest
@@ -100,17 +101,20 @@ def reference(tmp_path_factory) -> Reference:
     wire = Tripwire(sim)
     with serving(wire) as base_url:
         env = _env(base_url, sim, tmp_path_factory.mktemp("clean"))
+        # The same `--start/--end` as the killed runs and their re-runs (`--days` would also
+        # load the compliance day complete after the window between 01:00 and 12:00 UTC).
+        last = last_days_window(DAYS, CodexResource().settings())
+        window = (last.start.isoformat(), last.end.isoformat())
         started = time.monotonic()
-        text = _in_process_backfill(env, "--days", str(DAYS))
+        text = _in_process_backfill(env, "--start", window[0], "--end", window[1])
         ended = time.monotonic()
         last_request = wire.last_request_at
-        found = re.search(r"Backfilling (\S+) \.\. (\S+) from", text)
-        assert found, text
+        assert f"Backfilling {window[0]} .. {window[1]}" in text, text
         data = Path(env["CODEX_DATA_DIR"])
         yield Reference(
             wire=wire,
             env=env,
-            window=(found.group(1), found.group(2)),
+            window=window,
             counts=wire.counts(),
             routes=tuple(wire.routes),
             tail_s=ended - max(last_request, started),
